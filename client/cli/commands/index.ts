@@ -1,0 +1,5 @@
+/** Every command the `neox` CLI knows, in the order `neox --help` lists them. */
+import type { Command } from '../command';
+import { infoCommand } from './info';
+
+export const commands: Command[] = [infoCommand];
