@@ -42,6 +42,9 @@ async function main() {
     totals.passed += r.passed;
     totals.failed += r.failed;
   };
+  // Independent references (PyTorch, transformers, tokenizers) in .venv; quick when present.
+  const venv = await run('bash', [join(root, 'test', 'oracle', 'setup-venv.sh')]);
+  if (venv.failed) totals.failed += 1;
   const nativeTests = join(root, 'native', 'build', 'neox_native_tests');
   process.stdout.write('\n── native (C++) tests ──\n');
   if (existsSync(nativeTests)) add(await run(nativeTests, process.argv.slice(2)));
