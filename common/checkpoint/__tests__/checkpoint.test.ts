@@ -4,10 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import {
-  beginCheckpoint, Checkpoint, commitCheckpoint, ShardBox, ShardReport, writeShard, Topology,
+  beginCheckpoint, Checkpoint, commitCheckpoint, ShardBox, ShardReport, TensorData, Topology, writeShard,
 } from '..';
 
 const topology: Topology = { world_size: 2, data_parallel_size: 1, model_parallel_size: 2, pipe_parallel_size: 1, zero_stage: 0 };
+
+const floats = (data: TensorData): number[] => Array.from(data as Float32Array);
 
 /** A [rows, cols] tensor whose element (r, c) is r*100 + c. */
 function pattern(rows: number, cols: number, rowStart = 0, colStart = 0, height = rows, width = cols): Float32Array {
@@ -38,11 +40,11 @@ test('a checkpoint saved as row and column slices loads whole and in other slici
   t.teardown(() => checkpoint.close());
   t.is(checkpoint.step, 10);
   t.deepEqual(checkpoint.manifest.trainer_state, { step: 10, consumed_samples: 80 });
-  t.deepEqual(Array.from(checkpoint.readTensor('rows')), Array.from(pattern(6, 4)) as Float32Array);
-  t.deepEqual(Array.from(checkpoint.readTensor('cols')), Array.from(pattern(4, 6)) as Float32Array);
+  t.deepEqual(floats(checkpoint.readTensor('rows')), Array.from(pattern(6, 4));
+  t.deepEqual(floats(checkpoint.readTensor('cols')), Array.from(pattern(4, 6));
   // A box crossing both stored slices, at a different split than it was saved with.
-  t.deepEqual(Array.from(checkpoint.readBox('rows', { start: [2, 1], shape: [3, 2] })), Array.from(pattern(6, 4, 2, 1, 3, 2)) as Float32Array);
-  t.deepEqual(Array.from(checkpoint.readBox('cols', { start: [1, 2], shape: [2, 3] })), Array.from(pattern(4, 6, 1, 2, 2, 3)) as Float32Array);
+  t.deepEqual(floats(checkpoint.readBox('rows', { start: [2, 1], shape: [3, 2] })), Array.from(pattern(6, 4, 2, 1, 3, 2));
+  t.deepEqual(floats(checkpoint.readBox('cols', { start: [1, 2], shape: [2, 3] })), Array.from(pattern(4, 6, 1, 2, 2, 3));
 });
 
 test('latest points at the newest commit, and retention keeps the last K', (t) => {
