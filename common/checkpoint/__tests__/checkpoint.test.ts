@@ -40,11 +40,11 @@ test('a checkpoint saved as row and column slices loads whole and in other slici
   t.teardown(() => checkpoint.close());
   t.is(checkpoint.step, 10);
   t.deepEqual(checkpoint.manifest.trainer_state, { step: 10, consumed_samples: 80 });
-  t.deepEqual(floats(checkpoint.readTensor('rows')), Array.from(pattern(6, 4));
-  t.deepEqual(floats(checkpoint.readTensor('cols')), Array.from(pattern(4, 6));
+  t.deepEqual(floats(checkpoint.readTensor('rows')), Array.from(pattern(6, 4)));
+  t.deepEqual(floats(checkpoint.readTensor('cols')), Array.from(pattern(4, 6)));
   // A box crossing both stored slices, at a different split than it was saved with.
-  t.deepEqual(floats(checkpoint.readBox('rows', { start: [2, 1], shape: [3, 2] })), Array.from(pattern(6, 4, 2, 1, 3, 2));
-  t.deepEqual(floats(checkpoint.readBox('cols', { start: [1, 2], shape: [2, 3] })), Array.from(pattern(4, 6, 1, 2, 2, 3));
+  t.deepEqual(floats(checkpoint.readBox('rows', { start: [2, 1], shape: [3, 2] })), Array.from(pattern(6, 4, 2, 1, 3, 2)));
+  t.deepEqual(floats(checkpoint.readBox('cols', { start: [1, 2], shape: [2, 3] })), Array.from(pattern(4, 6, 1, 2, 2, 3)));
 });
 
 test('latest points at the newest commit, and retention keeps the last K', (t) => {
