@@ -1,0 +1,50 @@
+// Causal self-attention, multi-head or grouped-query, in the memory-efficient blocked form with
+// an online softmax (the FlashAttention algorithm: Dao et al. 2022, 2023). No T×T matrix is ever
+// stored: the forward keeps only the output and each row's logsumexp, the backward recomputes
+// the scores block by block. Per-thread scratch: a few 64×64 blocks (cpu/scratch.h).
+//
+//   score[i, j] = q_i · k_j / sqrt(HS)        allowed: j ≤ i, and j ≥ i − w with a sliding window w
+//   P[i, :]     = softmax over allowed j      out_i = Σ_j dropout(P)[i, j] · v_j
+//   query head h uses kv head h / (NH/NKV)
+//
+// Shapes:
+//   qkv  (B, T, width)      fused QKV activation, located by `layout` (qkv_layout.h); rotary
+//                           (rotary.h) has already been applied to q and k
+//   out  (B, T, NH, HS)     contiguous = (B·T, NH·HS), the input of the attention dense layer
+//   lse  (B, NH, T)         logsumexp of each row's scaled scores (over all allowed keys, before
+//                           dropout); written by forward, read by backward
+//   dqkv (B, T, width)      same layout as qkv; backward ADDS (+=) into the q, k and v slots (the
+//                           caller zeroes it), then rotary_backward rotates the q, k part in place
+//
+// Options: sliding_window w ≥ 0 keeps keys i−w … i (w+1 keys, GPT-NeoX's `sliding_window_width`),
+// −1 = plain causal. dropout p ∈ [0, 1) on the probabilities, scaled by 1/(1−p); the keep mask of
+// element (b, h, i, j) comes from counter_rng.h keyed by (dropout.seed, dropout.offset) and index
+// ((b·NH + h)·T + i)·T + j, so the backward regenerates it exactly and results do not depend on
+// thread count or block sizes.
+//
+// Parallelism and determinism: the forward splits (B, NH, query blocks) over threads; the
+// backward splits (B, NKV): one task owns a kv head's dk, dv and the dq of its NH/NKV query
+// heads, so no two threads write the same gradient. Each task runs single-threaded BLAS on the
+// blocks. Results are bitwise identical for any thread count.
+#pragma once
+
+#include <cstdint>
+
+#include "cpu/counter_rng.h"
+#include "cpu/qkv_layout.h"
+
+namespace neox::cpu {
+
+struct AttentionOptions {
+  int64_t sliding_window = -1;   // w >= 0: keys i−w … i; −1: full causal
+  DropoutSpec dropout;           // attention-probability dropout; offset distinct per layer and step
+};
+
+template <typename T>
+void attention_forward(T* out, T* lse, const T* qkv, const QkvLayout& layout, const AttentionOptions& options);
+
+template <typename T>
+void attention_backward(T* dqkv, const T* dout, const T* qkv, const T* out, const T* lse, const QkvLayout& layout,
+                        const AttentionOptions& options);
+
+}  // namespace neox::cpu
