@@ -4,6 +4,7 @@
  * dataset with the largest w_d · max(t, 1) − taken_d (ties to the lowest index), which serves its
  * next unused sample.
  */
+import { exactPow } from './exact-pow';
 import { SampleSource } from './sample-source';
 
 /** numpy's float64 `np.sum` of a 1-D array (pairwise summation with 8 accumulators). */
@@ -45,7 +46,7 @@ export function weightsByNumDocs(docCounts: readonly number[], alpha: number): n
   if (docCounts.length === 1) return [1.0];
   const total = docCounts.reduce((a, b) => a + b, 0);
   const p = docCounts.map((n) => n / total);
-  const q = p.map((x) => Math.pow(x, alpha));
+  const q = p.map((x) => exactPow(x, alpha));
   const qSum = q.reduce((a, b) => a + b, 0);
   const w = q.map((x, i) => (x / qSum) * (1 - p[i]!));
   const wSum = w.reduce((a, b) => a + b, 0);

@@ -159,7 +159,10 @@ def weights_by_num_docs(req):
 
 
 def splits(req):
-    text, size = req["split"], req["size"]
+    return {"bounds": [split_one(c["split"], c["size"]) for c in req["cases"]]}
+
+
+def split_one(text, size):
     if "," in text:
         parts = [float(s) for s in text.split(",")]
     elif "/" in text:
@@ -173,7 +176,7 @@ def splits(req):
     for p in parts:
         index.append(index[-1] + int(round(p * float(size))))
     diff = index[-1] - size
-    return {"bounds": [index[0]] + [i - diff for i in index[1:]]}
+    return [index[0]] + [i - diff for i in index[1:]]
 
 
 COMMANDS = {

@@ -90,3 +90,16 @@ test('consumption order: (s·GAS + j)·micro·dp + r·micro + b, cycling', (t) =
   const narrow = [0, 1, 2].flatMap((r) => trainMicroBatch(3, 1, r, 1000, layout));
   t.deepEqual(narrow, trainMicroBatch(3, 1, 0, 1000, wide));
 });
+
+test('exactPow is correctly rounded: it agrees with Math.sqrt for y = 0.5 and is exact on powers of two', (t) => {
+  const { exactPow } = require('../exact-pow') as typeof import('../exact-pow');
+  for (let i = 1; i < 500; i++) {
+    const x = (i * 0.6180339887498949) % 1;
+    t.is(exactPow(x, 0.5), Math.sqrt(x));
+  }
+  t.is(exactPow(0.25, 0.5), 0.5);
+  t.is(exactPow(8, 1 / 3), 2);
+  t.is(exactPow(2 ** -40, 0.25), 2 ** -10);
+  t.is(exactPow(0, 0.3), 0);
+  t.is(exactPow(0.123, 0), 1);
+});
