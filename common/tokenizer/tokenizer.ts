@@ -14,6 +14,10 @@ export interface Tokenizer {
   encode(text: string): number[];
   /** Text of `ids`; the inverse of encode for ids it produced. */
   decode(ids: ArrayLike<number>): string;
+  /** Id of a vocabulary entry or added/special token, written as the vocabulary writes it. */
+  tokenToId(token: string): number | undefined;
+  /** The vocabulary entry or added/special token of an id (undefined outside the vocabulary). */
+  idToToken(id: number): string | undefined;
 }
 
 /** The GPT-NeoX config keys that select and locate a tokenizer. */
