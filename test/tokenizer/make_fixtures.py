@@ -159,7 +159,14 @@ def write_spm(out, corpus):
     tok.post_processor = processors.TemplateProcessing(single="<s> $A", pair="<s> $A <s> $B", special_tokens=[("<s>", bos)])
     d = os.path.join(out, "spm")
     os.makedirs(d, exist_ok=True)
-    tok.save(os.path.join(d, "tokenizer.json"))
+    path = os.path.join(d, "tokenizer.json")
+    tok.save(path)
+    # As in Llama-2's file, the <0xHH> byte tokens live in the model vocabulary only.
+    with open(path, encoding="utf-8") as f:
+        data = json.load(f)
+    data["added_tokens"] = [t for t in data["added_tokens"] if t["content"] not in byte_tokens]
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump(data, f, ensure_ascii=False)
 
 
 def write_metaspace(out, corpus):
