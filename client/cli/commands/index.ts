@@ -1,5 +1,6 @@
 /** Every command the `neox` CLI knows, in the order `neox --help` lists them. */
 import type { Command } from '../command';
 import { infoCommand } from './info';
+import { preprocessCommand } from './preprocess';
 
-export const commands: Command[] = [infoCommand];
+export const commands: Command[] = [infoCommand, preprocessCommand];
