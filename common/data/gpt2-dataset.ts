@@ -29,7 +29,9 @@ export class GPT2Dataset implements SampleSource {
     if (!Number.isInteger(index) || index < 0) throw new RangeError(`sample index ${index} of ${this.name} must be a non-negative integer`);
     if (this.length === 0) throw new RangeError(`${this.name} has no samples`);
     const { docIdx, sampleIdx, shuffleIdx } = this.maps;
-    const j = shuffleIdx.get(index % this.length);
+    // As GPT-NeoX: any index shuffle_idx holds is served (including `length`, the one past the
+    // end), larger ones wrap modulo the length.
+    const j = shuffleIdx.get(index < shuffleIdx.length ? index : index % this.length);
     const firstPosition = sampleIdx.get(2 * j);
     const firstOffset = sampleIdx.get(2 * j + 1);
     const lastPosition = sampleIdx.get(2 * j + 2);

@@ -93,13 +93,16 @@ def index_maps(req):
     if req.get("return_arrays", True):
         out.update(doc_idx=doc_idx.tolist(), sample_idx=sample_idx.tolist(), shuffle_idx=shuffle_idx.tolist())
     if req.get("tokens"):
-        # Serve samples 0..len-1 from the token values 100·item + t (the §4.7 convention).
+        # Serve every shuffled sample from the token values 100·item + t (the §4.7 convention).
+        # The dataset's length is one less; GPT2Dataset still serves index `length` (shuffle_idx
+        # has that entry) and wraps larger indices modulo the length.
         served = []
         length = min(len(shuffle_idx) - 1, len(sample_idx) - 1)
+        out["length"] = length
         stream_items = np.repeat(doc_idx, sizes[doc_idx])
         stream_offsets = np.concatenate([np.arange(sizes[d]) for d in doc_idx]) if len(doc_idx) else np.array([])
         stream = stream_items.astype(np.int64) * 100 + stream_offsets
-        for i in range(length):
+        for i in range(len(shuffle_idx)):
             j = int(shuffle_idx[i])
             served.append(stream[j * seq: j * seq + seq + 1].tolist())
         out["samples"] = served

@@ -1,6 +1,8 @@
 /** Every command the `neox` CLI knows, in the order `neox --help` lists them. */
 import type { Command } from '../command';
+import { datasetInspectCommand } from './dataset-inspect';
+import { datasetSamplesCommand } from './dataset-samples';
 import { infoCommand } from './info';
 import { preprocessCommand } from './preprocess';
 
-export const commands: Command[] = [infoCommand, preprocessCommand];
+export const commands: Command[] = [infoCommand, preprocessCommand, datasetInspectCommand, datasetSamplesCommand];
