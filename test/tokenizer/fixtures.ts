@@ -55,6 +55,12 @@ export function reference(mode: ReferenceMode, path: string | null, texts: strin
   return JSON.parse(runPython('reference_tokenize.py', [], JSON.stringify({ mode, path, texts }))) as Reference;
 }
 
+/** HFTokenizer references for several tokenizer.json files in one Python process. */
+export function referenceMany(paths: string[], texts: string[]): Reference[] {
+  const out = JSON.parse(runPython('reference_tokenize.py', [], JSON.stringify({ mode: 'hf-many', paths, texts }))) as { results: Reference[] };
+  return out.results;
+}
+
 /** First index where two id lists differ, with a few ids of context, or null when equal. */
 export function firstDifference(ours: ArrayLike<number>, theirs: ArrayLike<number>): string | null {
   const n = Math.max(ours.length, theirs.length);

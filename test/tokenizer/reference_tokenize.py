@@ -5,6 +5,7 @@ Reads one JSON request on stdin: {"mode": ..., "path": ..., "texts": [...]} and 
 
 Modes (what GPT-NeoX's megatron/tokenizer/tokenizer.py calls for each tokenizer_type):
   hf            HFTokenizer: tokenizers.Tokenizer.from_file(path); encode(text).ids; decode(ids)
+  hf-many       the same for each of "paths": {"results": [...]}
   hfgpt2        HFGPT2Tokenizer: transformers GPT2TokenizerFast.from_pretrained(dir) plus the
                 <|padding|> special token; encode(text); decode(ids)
   gpt2-classic  GPT2BPETokenizer: GPT-NeoX's own byte-level BPE (gpt2_tokenization.py) over
@@ -73,20 +74,26 @@ def gpt2_classic(path, texts):
     return {"ids": ids, "decoded": decoded, "vocab_size": len(encoder), "eod": encoder["<|endoftext|>"]}
 
 
+def hf(path, texts):
+    from tokenizers import Tokenizer
+
+    tok = Tokenizer.from_file(path)
+    ids = [tok.encode(t).ids for t in texts]
+    return {
+        "ids": ids,
+        "decoded": [tok.decode(i) for i in ids],
+        "vocab_size": tok.get_vocab_size(),
+        "eod": tok.token_to_id("<|endoftext|>"),
+    }
+
+
 def main():
     request = json.load(sys.stdin)
     mode, path, texts = request["mode"], request.get("path"), request["texts"]
     if mode == "hf":
-        from tokenizers import Tokenizer
-
-        tok = Tokenizer.from_file(path)
-        ids = [tok.encode(t).ids for t in texts]
-        result = {
-            "ids": ids,
-            "decoded": [tok.decode(i) for i in ids],
-            "vocab_size": tok.get_vocab_size(),
-            "eod": tok.token_to_id("<|endoftext|>"),
-        }
+        result = hf(path, texts)
+    elif mode == "hf-many":
+        result = {"results": [hf(p, texts) for p in request["paths"]]}
     elif mode == "hfgpt2":
         from transformers import GPT2TokenizerFast
 
