@@ -112,7 +112,7 @@ test('served samples match numpy slicing of the shuffled token stream', (t) => {
     const dataset = new GPT2Dataset('train', data, maps, seqLength);
     const ref = numpyOracle<OracleMaps>('index-maps', { sizes, start: range[0], end: range[1], num_samples: numSamples, seq_length: seqLength, seed: 1234, tokens: true });
     // Every index shuffle_idx holds (one past the length included), then wrap-around.
-    t.is(dataset.length, ref.length);
+    t.is(dataset.length, ref.length!);
     t.deepEqual(ref.samples!.map((_, i) => Array.from(dataset.getSample(i))), ref.samples!);
     t.deepEqual(Array.from(dataset.getSample(ref.samples!.length + 2)), ref.samples![(ref.samples!.length + 2) % ref.length!]);
   }
