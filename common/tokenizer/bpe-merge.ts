@@ -56,78 +56,101 @@ function mergeLinear(table: PairTable, sym: Int32Array, length: number): number 
   }
 }
 
+// Scratch arrays for mergeHeap, grown on demand and reused across words.
+let prev = new Int32Array(0);
+let next = new Int32Array(0);
+let heapKey = new Float64Array(0);
+let heapPos = new Int32Array(0);
+let heapMerged = new Int32Array(0);
+/** Heap keys order by rank, then position: rank * 2^26 + position (exact in a double). */
+const POSITION_SPAN = 2 ** 26;
+
 function mergeHeap(table: PairTable, sym: Int32Array, length: number): number {
-  const prev = new Int32Array(length);
-  const next = new Int32Array(length);
-  const alive = new Uint8Array(length).fill(1);
-  for (let k = 0; k < length; k++) {
-    prev[k] = k - 1;
-    next[k] = k + 1 < length ? k + 1 : -1;
+  if (length >= POSITION_SPAN) throw new RangeError(`a word of ${length} symbols is too long for the BPE merge loop`);
+  if (prev.length < length) {
+    prev = new Int32Array(length * 2);
+    next = new Int32Array(length * 2);
   }
-  // heap entries: rank, position, merged id
-  let hr = new Int32Array(length * 2);
-  let hp = new Int32Array(length * 2);
-  let hm = new Int32Array(length * 2);
+  // at most length - 1 initial pairs plus two per merge
+  if (heapKey.length < 3 * length) {
+    heapKey = new Float64Array(3 * length * 2);
+    heapPos = new Int32Array(3 * length * 2);
+    heapMerged = new Int32Array(3 * length * 2);
+  }
+  const pv = prev;
+  const nx = next;
+  const keys = heapKey;
+  const positions = heapPos;
+  const merges = heapMerged;
+  const ranks = table.ranks;
+  const mergedIds = table.mergedIds;
   let size = 0;
-  const less = (i: number, j: number): boolean => hr[i]! < hr[j]! || (hr[i] === hr[j] && hp[i]! < hp[j]!);
-  const swap = (i: number, j: number): void => {
-    let t = hr[i]!; hr[i] = hr[j]!; hr[j] = t;
-    t = hp[i]!; hp[i] = hp[j]!; hp[j] = t;
-    t = hm[i]!; hm[i] = hm[j]!; hm[j] = t;
-  };
-  const push = (rank: number, pos: number, merged: number): void => {
-    if (size === hr.length) {
-      const grow = (a: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> => { const b = new Int32Array(a.length * 2); b.set(a); return b; };
-      hr = grow(hr); hp = grow(hp); hm = grow(hm);
+  for (let k = 0; k < length; k++) {
+    pv[k] = k - 1;
+    nx[k] = k + 1 < length ? k + 1 : -1;
+    if (k + 1 < length) {
+      const slot = table.find(sym[k]!, sym[k + 1]!);
+      if (slot >= 0) {
+        keys[size] = ranks[slot]! * POSITION_SPAN + k;
+        positions[size] = k;
+        merges[size++] = mergedIds[slot]!;
+      }
     }
-    let i = size++;
-    hr[i] = rank; hp[i] = pos; hm[i] = merged;
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if (!less(i, parent)) break;
-      swap(i, parent);
-      i = parent;
-    }
-  };
-  const pop = (): void => {
-    size--;
-    if (size === 0) return;
-    hr[0] = hr[size]!; hp[0] = hp[size]!; hm[0] = hm[size]!;
-    let i = 0;
+  }
+  const siftDown = (i: number, key: number, pos: number, merged: number): void => {
     for (;;) {
-      const l = 2 * i + 1;
-      if (l >= size) break;
-      const r = l + 1;
-      const c = r < size && less(r, l) ? r : l;
-      if (!less(c, i)) break;
-      swap(c, i);
+      let c = 2 * i + 1;
+      if (c >= size) break;
+      if (c + 1 < size && keys[c + 1]! < keys[c]!) c++;
+      if (keys[c]! >= key) break;
+      keys[i] = keys[c]!;
+      positions[i] = positions[c]!;
+      merges[i] = merges[c]!;
       i = c;
     }
+    keys[i] = key;
+    positions[i] = pos;
+    merges[i] = merged;
   };
+  for (let i = (size >> 1) - 1; i >= 0; i--) siftDown(i, keys[i]!, positions[i]!, merges[i]!);
   const offer = (pos: number): void => {
-    const nx = next[pos]!;
-    if (nx < 0) return;
-    const slot = table.find(sym[pos]!, sym[nx]!);
-    if (slot >= 0) push(table.ranks[slot]!, pos, table.mergedIds[slot]!);
+    const right = nx[pos]!;
+    if (right < 0) return;
+    const slot = table.find(sym[pos]!, sym[right]!);
+    if (slot < 0) return;
+    const key = ranks[slot]! * POSITION_SPAN + pos;
+    let i = size++;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (keys[parent]! <= key) break;
+      keys[i] = keys[parent]!;
+      positions[i] = positions[parent]!;
+      merges[i] = merges[parent]!;
+      i = parent;
+    }
+    keys[i] = key;
+    positions[i] = pos;
+    merges[i] = mergedIds[slot]!;
   };
-  for (let k = 0; k + 1 < length; k++) offer(k);
   while (size > 0) {
-    const pos = hp[0]!;
-    const merged = hm[0]!;
-    pop();
-    if (!alive[pos]) continue;
-    const nx = next[pos]!;
-    if (nx < 0) continue;
-    const slot = table.find(sym[pos]!, sym[nx]!);
-    if (slot < 0 || table.mergedIds[slot] !== merged) continue; // stale entry
+    const pos = positions[0]!;
+    const merged = merges[0]!;
+    size--;
+    if (size > 0) siftDown(0, keys[size]!, positions[size]!, merges[size]!);
+    if (sym[pos] === -1) continue; // merged into its left neighbour
+    const right = nx[pos]!;
+    if (right < 0) continue;
+    const slot = table.find(sym[pos]!, sym[right]!);
+    if (slot < 0 || mergedIds[slot] !== merged) continue; // stale entry
     sym[pos] = merged;
-    alive[nx] = 0;
-    next[pos] = next[nx]!;
-    if (next[nx]! >= 0) prev[next[nx]!] = pos;
-    if (prev[pos]! >= 0) offer(prev[pos]!);
+    sym[right] = -1;
+    const after = nx[right]!;
+    nx[pos] = after;
+    if (after >= 0) pv[after] = pos;
+    if (pv[pos]! >= 0) offer(pv[pos]!);
     offer(pos);
   }
   let n = 0;
-  for (let k = 0; k < length; k++) if (alive[k]) sym[n++] = sym[k]!;
+  for (let k = 0; k < length; k++) if (sym[k] !== -1) sym[n++] = sym[k]!;
   return n;
 }

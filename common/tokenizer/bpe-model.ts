@@ -29,6 +29,9 @@ export interface BpeConfig {
 }
 
 const CACHE_LIMIT = 200_000;
+
+/** The byte_fallback token of a byte: <0x0A>. */
+const byteToken = (b: number): string => `<0x${b.toString(16).toUpperCase().padStart(2, '0')}>`;
 const CACHE_WORD_LIMIT = 256;
 
 export class BpeModel {
@@ -39,6 +42,10 @@ export class BpeModel {
   /** vocabulary id of each byte's stand-in character, when every byte has one (fast path). */
   private readonly byteIds: Int32Array | null;
   private readonly cache = new Map<string, number | Int32Array>();
+  /** vocabulary id of each single character seen so far (-1: not in the vocabulary). */
+  private readonly charIds = new Map<number, number>();
+  /** byte_fallback ids of each missing character seen so far (null: some <0xHH> is missing too). */
+  private readonly fallbackIds = new Map<number, Int32Array | null>();
   private symbols = new Int32Array(256);
   private readonly scratch = { buf: new Uint8Array(1024) };
 
@@ -139,7 +146,75 @@ export class BpeModel {
         return 1;
       }
     }
+    if (config.continuingSubwordPrefix === null && config.endOfWordSuffix === null) {
+      const n = this.charSymbols(word); // may grow this.symbols, so read it afterwards
+      return mergeSymbols(this.table, this.symbols, n);
+    }
     return this.symbolize(Array.from(word));
+  }
+
+  /**
+   * merge_word without prefix/suffix, one code point at a time with per-character caches: the
+   * vocabulary id, else the <0xHH> ids (byte_fallback), else the unk token (fused when fuse_unk).
+   */
+  private charSymbols(word: string): number {
+    if (this.symbols.length < word.length * 4) this.symbols = new Int32Array(word.length * 8);
+    const sym = this.symbols;
+    const { byteFallback, unkToken, fuseUnk } = this.config;
+    const charIds = this.charIds;
+    let n = 0;
+    let pendingUnk = false;
+    for (let i = 0; i < word.length; ) {
+      const c = word.charCodeAt(i);
+      const width = c >= 0xd800 && c <= 0xdbff && i + 1 < word.length ? 2 : 1;
+      const cp = width === 2 ? word.codePointAt(i)! : c;
+      let id = charIds.get(cp);
+      if (id === undefined) {
+        id = this.vocab.get(word.slice(i, i + width)) ?? -1;
+        charIds.set(cp, id);
+      }
+      if (id >= 0) {
+        if (pendingUnk) {
+          sym[n++] = this.unkId();
+          pendingUnk = false;
+        }
+        sym[n++] = id;
+      } else {
+        const fallback = byteFallback ? this.byteFallbackIds(cp, word.slice(i, i + width)) : null;
+        if (fallback !== null) {
+          for (let k = 0; k < fallback.length; k++) sym[n++] = fallback[k]!;
+        } else if (unkToken !== null) {
+          if (pendingUnk && !fuseUnk) sym[n++] = this.unkId();
+          pendingUnk = true;
+        }
+      }
+      i += width;
+    }
+    if (pendingUnk) sym[n++] = this.unkId();
+    return n;
+  }
+
+  private byteFallbackIds(cp: number, ch: string): Int32Array | null {
+    let ids = this.fallbackIds.get(cp);
+    if (ids === undefined) {
+      const n = utf8Bytes(ch, this.scratch);
+      ids = new Int32Array(n);
+      for (let b = 0; b < n && ids !== null; b++) {
+        const id = this.vocab.get(byteToken(this.scratch.buf[b]!));
+        if (id === undefined) ids = null;
+        else ids[b] = id;
+      }
+      this.fallbackIds.set(cp, ids);
+    }
+    return ids;
+  }
+
+  private unkId(): number {
+    const id = this.vocab.get(this.config.unkToken!);
+    if (id === undefined) {
+      throw new TokenizerInputError(`${this.config.source}: the unk_token ${JSON.stringify(this.config.unkToken)} is not in the vocabulary, so unknown characters cannot be encoded; add it to model.vocab`);
+    }
+    return id;
   }
 
   /** Hugging Face's merge_word: vocabulary lookups with prefix/suffix, byte fallback, unk. */
@@ -147,13 +222,7 @@ export class BpeModel {
     const { continuingSubwordPrefix: prefix, endOfWordSuffix: suffix, byteFallback, unkToken, fuseUnk } = this.config;
     const ids: number[] = [];
     let pendingUnk = false;
-    const unkId = (): number => {
-      const id = this.vocab.get(unkToken!);
-      if (id === undefined) {
-        throw new TokenizerInputError(`${this.config.source}: the unk_token ${JSON.stringify(unkToken)} is not in the vocabulary, so unknown characters cannot be encoded; add it to model.vocab`);
-      }
-      return id;
-    };
+    const unkId = (): number => this.unkId();
     for (let k = 0; k < units.length; k++) {
       let s = units[k]!;
       if (k > 0 && prefix !== null) s = prefix + s;
@@ -171,7 +240,7 @@ export class BpeModel {
         const n = utf8Bytes(s, this.scratch);
         const byteTokens: number[] = [];
         for (let b = 0; b < n; b++) {
-          const byteId = this.vocab.get(`<0x${this.scratch.buf[b]!.toString(16).toUpperCase().padStart(2, '0')}>`);
+          const byteId = this.vocab.get(byteToken(this.scratch.buf[b]!));
           if (byteId === undefined) break;
           byteTokens.push(byteId);
         }
