@@ -101,6 +101,9 @@ NEOX_TEST(attention_backward_matches_finite_differences_mha) {
 NEOX_TEST(attention_backward_matches_finite_differences_gqa_window) {
   expect_gradient_matches_finite_differences(AttentionCase(QkvLayout::grouped(1, 70, 4, 2, 4), 20, 0.0, 61),
                                              "GQA window 20");
+  // Window 1: query 64 (first row of the second query block) sees key 63 (last of the first key block).
+  expect_gradient_matches_finite_differences(AttentionCase(QkvLayout::interleaved(1, 70, 1, 4), 1, 0.0, 67),
+                                             "window 1 across the block edge");
 }
 
 NEOX_TEST(attention_backward_matches_finite_differences_with_dropout) {

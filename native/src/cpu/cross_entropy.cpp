@@ -86,6 +86,12 @@ CrossEntropyResult run_chunked_cross_entropy(const char* op, bool training, T* d
   return {weighted_loss_sum / weight_sum, weight_sum};
 }
 
+void check_row_args(const char* op, const void* logits, const void* targets, int64_t rows, int64_t shard_vocab) {
+  NEOX_CHECK_ARG(rows >= 0 && shard_vocab > 0, op << ": rows " << rows << ", shard vocab " << shard_vocab
+                 << "; rows must be >= 0 and the shard's vocab > 0");
+  NEOX_CHECK_ARG(logits != nullptr && targets != nullptr, op << " got a null logits or targets pointer; pass both");
+}
+
 }  // namespace
 
 int64_t cross_entropy_scratch_elems(int64_t chunk_rows, int64_t vocab) {
@@ -97,6 +103,9 @@ int64_t cross_entropy_scratch_elems(int64_t chunk_rows, int64_t vocab) {
 template <typename T>
 void cross_entropy_row_stats(T* row_max, T* row_sumexp, T* target_logit, const T* logits, const int32_t* targets,
                              int64_t rows, int64_t shard_vocab, int64_t vocab_begin) {
+  check_row_args("cross_entropy_row_stats", logits, targets, rows, shard_vocab);
+  NEOX_CHECK_ARG(row_max && row_sumexp && target_logit, "cross_entropy_row_stats needs row_max, row_sumexp and"
+                 " target_logit buffers of `rows` elements; one is null");
   parallel_for(rows, 1, [&](int64_t r0, int64_t r1) {
     for (int64_t r = r0; r < r1; ++r) {
       const T* l = logits + r * shard_vocab;
@@ -122,6 +131,8 @@ void cross_entropy_rescale_sumexp(T* row_sumexp, const T* local_max, const T* gl
 template <typename T>
 void cross_entropy_logits_backward(T* logits, const T* lse, const int32_t* targets, const T* row_coef, int64_t rows,
                                    int64_t shard_vocab, int64_t vocab_begin) {
+  check_row_args("cross_entropy_logits_backward", logits, targets, rows, shard_vocab);
+  NEOX_CHECK_ARG(lse != nullptr && row_coef != nullptr, "cross_entropy_logits_backward needs lse and row_coef; one is null");
   parallel_for(rows, 1, [&](int64_t r0, int64_t r1) {
     for (int64_t r = r0; r < r1; ++r) {
       T* l = logits + r * shard_vocab;
