@@ -67,8 +67,8 @@ void bias_dropout_residual_backward(T* dx, T* dbias, T* dresidual, const T* dout
   if (dbias != nullptr) {
     accumulate_column_sums<T, 1>(rows, channels, {dbias}, [&](int64_t r, int64_t c0, int64_t c1, auto& acc) {
       const T* dy = dout + r * channels;
-      T* db = acc[0] - c0;
-      for (int64_t c = c0; c < c1; ++c) db[c] += dy[c] * keep_factor(mask, uint64_t(r * channels + c), keep_scale);
+      T* db = acc[0];
+      for (int64_t c = c0; c < c1; ++c) db[c - c0] += dy[c] * keep_factor(mask, uint64_t(r * channels + c), keep_scale);
     });
   }
 }

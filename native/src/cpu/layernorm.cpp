@@ -78,11 +78,11 @@ void layernorm_backward(T* dinp, T* dweight, T* dbias, const T* dout, const T* i
       const T* x = inp + r * channels;
       const T* dy = dout + r * channels;
       const T mu = mean[r], rs = rstd[r];
-      T* dw = acc[0] - c0;
-      T* db = acc[1] - c0;
+      T* dw = acc[0];
+      T* db = acc[1];
       for (int64_t c = c0; c < c1; ++c) {
-        dw[c] += dy[c] * (x[c] - mu) * rs;
-        db[c] += dy[c];
+        dw[c - c0] += dy[c] * (x[c] - mu) * rs;
+        db[c - c0] += dy[c];
       }
     });
   }

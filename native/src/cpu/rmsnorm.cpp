@@ -65,8 +65,8 @@ void rmsnorm_backward(T* dinp, T* dscale, const T* dout, const T* inp, const T* 
       const T* x = inp + r * channels;
       const T* dy = dout + r * channels;
       const T rs = rstd[r];
-      T* ds = acc[0] - c0;
-      for (int64_t c = c0; c < c1; ++c) ds[c] += dy[c] * x[c] * rs;
+      T* ds = acc[0];
+      for (int64_t c = c0; c < c1; ++c) ds[c - c0] += dy[c] * x[c] * rs;
     });
   }
 }
