@@ -1,6 +1,7 @@
 // Module entry: registers every binding group. Each group lives in its own file.
 #include <napi.h>
 
+#include "comm_binding.h"
 #include "core/build_info.h"
 #include "core/threads.h"
 #include "js_errors.h"
@@ -35,6 +36,7 @@ Napi::Object init(Napi::Env env, Napi::Object exports) {
   exports.Set("buildInfo", Napi::Function::New(env, build_info_js));
   exports.Set("setNumThreads", Napi::Function::New(env, set_num_threads_js));
   exports.Set("numThreads", Napi::Function::New(env, num_threads_js));
+  register_comm(env, exports);
   return exports;
 }
 
