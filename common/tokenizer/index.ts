@@ -11,6 +11,7 @@ import { TiktokenTokenizer } from './tiktoken-tokenizer';
 import type { Tokenizer, TokenizerSpec } from './tokenizer';
 
 export type { Tokenizer, TokenizerSpec } from './tokenizer';
+export { RegexSyntaxError, TokenizerInputError } from './errors';
 
 const TYPES = ['GPT2BPETokenizer', 'HFTokenizer', 'HFGPT2Tokenizer', 'CharLevelTokenizer', 'TiktokenTokenizer'];
 

@@ -8,7 +8,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { get_encoding } from 'tiktoken';
 
@@ -48,7 +48,7 @@ function main(): void {
   const dir = buildFixtures(['gpt2', 'neox', 'llama3', 'spm']);
   const jsonl = join(dir, 'bench.jsonl');
   writeFileSync(jsonl, docs.map((text) => JSON.stringify({ text })).join('\n') + '\n');
-  console.log(`${docs.length} documents, ${(bytes / 1e6).toFixed(1)} MB UTF-8; ${cpus()[0]?.model ?? 'cpu'}; node ${process.version}; one thread each`);
+  console.log(`${docs.length} documents, ${(bytes / 1e6).toFixed(1)} MB UTF-8; ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}; load average ${loadavg()[0]!.toFixed(1)}; node ${process.version}; one thread each`);
   for (const name of ['gpt2', 'neox', 'llama3', 'spm']) {
     const path = join(dir, name, 'tokenizer.json');
     const tokenizer: Tokenizer = createTokenizer({ tokenizer_type: 'HFTokenizer', vocab_file: path, merge_file: null });
