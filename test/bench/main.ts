@@ -13,6 +13,10 @@ const benches: Record<string, { summary: string; load: () => Bench }> = {
     summary: 'GPT2Dataset index maps at Pythia scale (147M samples): build and write times',
     load: () => (require('./index-maps') as { main: Bench }).main,
   },
+  comm: {
+    summary: 'Gloo all-reduce bus bandwidth, 2 processes on loopback, 1-256 MiB, vs memcpy',
+    load: () => (require('./comm') as { main: Bench }).main,
+  },
 };
 
 async function run(argv: string[]): Promise<number> {
