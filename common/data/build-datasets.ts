@@ -9,7 +9,7 @@ import { BlendableDataset, normalizedWeightsAndSamples, weightsByNumDocs } from 
 import { DATA_DEFAULTS, DataConfig } from './data-config';
 import { GPT2Dataset } from './gpt2-dataset';
 import { DocumentRange } from './gpt2-index';
-import { IndexMapOptions, loadOrBuildIndexMaps } from './index-cache';
+import { IndexMapOptions, IndexMaps, loadOrBuildIndexMaps } from './index-cache';
 import { IndexedDataset } from './indexed-dataset';
 import { SampleSource } from './sample-source';
 import { splitSampleCounts } from './sample-counts';
@@ -22,7 +22,7 @@ export interface Datasets {
   train: SampleSource | null;
   valid: SampleSource | null;
   test: SampleSource | null;
-  /** Closes every data file opened. */
+  /** Closes every data and index-map file opened. */
   close(): void;
 }
 
@@ -71,10 +71,16 @@ export function buildDatasets(config: DataConfig, options: BuildOptions = {}): D
     }
     return dataset;
   };
-  const close = () => opened.forEach((d) => d.close());
+  const maps: IndexMaps[] = [];
+  const close = () => {
+    maps.splice(0).forEach((m) => m.close());
+    opened.forEach((d) => d.close());
+  };
   const gpt2 = (data: IndexedDataset, name: string, range: DocumentRange, numSamples: number) => {
     const key = { dataPrefix: data.prefix, name, numSamples, seqLength: settings.seqLength, seed: settings.seed, packImpl: 'packed', allowChopped: settings.allowChopped };
-    return new GPT2Dataset(name, data, loadOrBuildIndexMaps(key, data.sizes, range, options), settings.seqLength);
+    const loaded = loadOrBuildIndexMaps(key, data.sizes, range, options);
+    maps.push(loaded);
+    return new GPT2Dataset(name, data, loaded, settings.seqLength);
   };
   try {
     const lists = SPLITS.map((s) => config[`${s}_data_paths`] ?? null);

@@ -46,6 +46,8 @@ export interface IndexMaps {
   files: IndexMapFiles;
   /** True when this call built (and wrote) the maps, false when it loaded them. */
   built: boolean;
+  /** Closes the files of paged arrays (the arrays are unusable afterwards). */
+  close(): void;
 }
 
 export interface IndexMapOptions {
@@ -75,6 +77,7 @@ export function loadOrBuildIndexMaps(key: IndexMapKey, sizes: Int32Array, range:
     docIdx: new ResidentIntArray(maps.docIdx),
     sampleIdx: new ResidentIntArray(maps.sampleIdx),
     shuffleIdx: new ResidentIntArray(maps.shuffleIdx),
+    close: () => undefined,
   };
 }
 
@@ -120,21 +123,29 @@ function writeNpy(path: string, dtype: NpyDType, shape: number[], values: Reside
   }
 }
 
-function loadIndexMaps(files: IndexMapFiles, plan: IndexPlan, range: DocumentRange, residentLimit?: number): Pick<IndexMaps, 'docIdx' | 'sampleIdx' | 'shuffleIdx'> {
-  const docIdx = loadChecked(files.docIdx, [plan.docIdxLength], residentLimit, range);
-  const sampleIdx = loadChecked(files.sampleIdx, [plan.totalSamples + 1, 2], residentLimit, range);
-  const shuffleIdx = loadChecked(files.shuffleIdx, [plan.totalSamples], residentLimit, range);
-  return { docIdx, sampleIdx, shuffleIdx };
+function loadIndexMaps(files: IndexMapFiles, plan: IndexPlan, range: DocumentRange, residentLimit?: number): Pick<IndexMaps, 'docIdx' | 'sampleIdx' | 'shuffleIdx' | 'close'> {
+  const open: number[] = [];
+  const close = () => open.splice(0).forEach((fd) => closeSync(fd));
+  try {
+    const docIdx = loadChecked(files.docIdx, [plan.docIdxLength], residentLimit, range, open);
+    const sampleIdx = loadChecked(files.sampleIdx, [plan.totalSamples + 1, 2], residentLimit, range, open);
+    const shuffleIdx = loadChecked(files.shuffleIdx, [plan.totalSamples], residentLimit, range, open);
+    return { docIdx, sampleIdx, shuffleIdx, close };
+  } catch (error) {
+    close();
+    throw error;
+  }
 }
 
-function loadChecked(path: string, shape: number[], residentLimit: number | undefined, range: DocumentRange): IntArray {
+/** Loads one cache array; a paged array's fd is added to `open` (resident ones are closed here). */
+function loadChecked(path: string, shape: number[], residentLimit: number | undefined, range: DocumentRange, open: number[]): IntArray {
   const { fd, header } = openNpy(path);
   try {
     checkShape(path, header, shape, range);
     const count = shape.reduce((a, b) => a * b, 1);
-    // The fd stays open for paged arrays; it is released with the process.
     const array = fileIntArray(fd, header.dataOffset, count, header.dtype, residentLimit);
     if (array instanceof ResidentIntArray) closeSync(fd);
+    else open.push(fd);
     return array;
   } catch (error) {
     closeSync(fd);

@@ -198,3 +198,13 @@ for (const signal of ['SIGINT', 'SIGKILL'] as const) {
     }
   });
 }
+
+test('a corrupt compressed input is named, and nothing is written', (t) => {
+  const dir = tmp();
+  const gz = join(dir, 'broken.jsonl.gz');
+  writeFileSync(gz, 'plain text pretending to be gzip\n');
+  const result = run({ inputs: [gz], outputPrefix: join(dir, 'out') });
+  t.is(result.code, 1);
+  t.is(result.stderr, `neox: error: ${gz} is not valid gzip (incorrect header check)\n`);
+  t.deepEqual(readdirSync(dir), ['broken.jsonl.gz']);
+});

@@ -43,7 +43,9 @@ export class WorkerPool {
             started = true;
             resolve(reply);
           } else if (reply.type === 'batch') {
-            slot.pending.shift()?.resolve(reply.result);
+            const pending = slot.pending.shift();
+            if (pending?.id === reply.id) pending.resolve(reply.result);
+            else pending?.reject(new Error(`internal: a worker answered batch ${reply.id} for ${pending.id}`));
           } else if (reply.id === null) {
             reject(new Error(`the tokenizer failed to load: ${reply.message}`));
           } else {
