@@ -78,6 +78,7 @@ NEOX_TEST(comm_subgroups_reduce_over_their_members_only) {
                         ", expected " + std::to_string(members_sum));
       }
     }
+    world_comm->barrier();
   });
   for (int rank = 0; rank < world; ++rank) NEOX_EXPECT(errors[static_cast<size_t>(rank)].empty()) << errors[static_cast<size_t>(rank)];
   NEOX_EXPECT(wrong.empty()) << wrong.size() << " wrong, first: " << wrong.front();
@@ -99,6 +100,8 @@ NEOX_TEST(comm_subgroup_describes_itself_by_world_ranks) {
         }
       }
     }
+    // Nobody leaves (closing its connections) while others may still be connecting.
+    world_comm->barrier();
   });
   for (const auto& e : errors) NEOX_EXPECT(e.empty()) << e;
   NEOX_EXPECT(described == "group dp (ranks 0,2) rank 1") << described;

@@ -42,6 +42,22 @@ void throw_peer_lost(const char* op, const GroupInfo& group, int world_peer, con
   detail::throw_error(ErrorCode::Comm, __FILE__, __LINE__, message.str());
 }
 
+void throw_group_timeout(const char* op, const GroupInfo& group, std::chrono::milliseconds timeout,
+                         const char* backend) {
+  std::ostringstream message;
+  message << op << " on " << group.describe() << " timed out after " << format_duration(timeout) << "; " << backend
+          << " does not say which rank it waits for: check that ranks " << format_ranks(group.ranks)
+          << " are alive (raise comm_timeout_seconds if one is slow)";
+  detail::throw_error(ErrorCode::Comm, __FILE__, __LINE__, message.str());
+}
+
+void throw_group_failure(const char* op, const GroupInfo& group, const std::string& transport_detail) {
+  std::ostringstream message;
+  message << op << " on " << group.describe() << " failed: " << transport_detail
+          << "; a peer probably exited: check the ranks' logs; the run needs a new generation with new communicators";
+  detail::throw_error(ErrorCode::Comm, __FILE__, __LINE__, message.str());
+}
+
 void throw_join_timeout(const GroupInfo& group, std::chrono::milliseconds timeout,
                         const std::vector<int>& missing_world_ranks, const std::string& store) {
   const bool one = missing_world_ranks.size() == 1;

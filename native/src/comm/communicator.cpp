@@ -28,6 +28,19 @@ std::string GroupInfo::describe() const {
   return "group " + name + " (ranks " + format_ranks(ranks) + ")";
 }
 
+GroupInfo GroupInfo::world(const std::string& name, int rank, int size) {
+  NEOX_CHECK_ARG(!name.empty() && name.find('/') == std::string::npos,
+                 "creating communicator: name \"" << name << "\" must be non-empty and contain no '/'");
+  NEOX_CHECK_ARG(size >= 1 && rank >= 0 && rank < size,
+                 "creating communicator " << name << ": rank " << rank << " of size " << size
+                                          << "; expected 0 <= rank < size");
+  GroupInfo group;
+  group.name = name;
+  for (int r = 0; r < size; ++r) group.ranks.push_back(r);
+  group.rank = rank;
+  return group;
+}
+
 Communicator::Communicator(GroupInfo group, std::chrono::milliseconds timeout, const char* backend)
     : group_(std::move(group)), timeout_(timeout), backend_(backend) {
   set_timeout(timeout);

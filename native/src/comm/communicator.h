@@ -42,6 +42,8 @@ struct GroupInfo {
   int world_rank_of(int group_rank) const { return ranks[static_cast<size_t>(group_rank)]; }
   // "group dp (ranks 0,2)"
   std::string describe() const;
+  // The group of all `size` ranks; throws InvalidArgument for a bad rank, size or name.
+  static GroupInfo world(const std::string& name, int rank, int size);
 };
 
 class Communicator {

@@ -6,13 +6,12 @@
 
 #include <csignal>
 #include <cstring>
-#include <map>
-#include <mutex>
 
 #include "comm/comm_errors.h"
 #include "comm/gloo_call.h"
 #include "comm/gloo_direct.h"
 #include "comm/gloo_store_adapter.h"
+#include "comm/group_scopes.h"
 #include "comm/reduce_kernels.h"
 #include "comm/rendezvous.h"
 #include "core/errors.h"
@@ -22,8 +21,7 @@ namespace neox::comm {
 struct GlooCommunicator::Family {
   std::shared_ptr<Store> store;
   std::shared_ptr<gloo::transport::Device> device;  // one listening socket and event loop for all groups
-  std::mutex mutex;
-  std::map<std::string, int> groups_created;  // "<name>@<ranks>" → how many times, for fresh store scopes
+  std::unique_ptr<GroupScopes> scopes;
 };
 
 namespace {
@@ -38,21 +36,11 @@ void ignore_sigpipe_unless_handled() {
   }
 }
 
-std::string join_ranks(const std::vector<int>& ranks) {
-  std::string out;
-  for (size_t i = 0; i < ranks.size(); ++i) out += (i ? "," : "") + std::to_string(ranks[i]);
-  return out;
-}
-
 }  // namespace
 
 std::unique_ptr<GlooCommunicator> GlooCommunicator::create(std::shared_ptr<Store> store, const GlooOptions& options) {
   NEOX_CHECK_ARG(store != nullptr, "creating communicator " << options.name << ": the store is null");
-  NEOX_CHECK_ARG(options.size >= 1 && options.rank >= 0 && options.rank < options.size,
-                 "creating communicator " << options.name << ": rank " << options.rank << " of size " << options.size
-                                          << "; expected 0 <= rank < size");
-  NEOX_CHECK_ARG(!options.name.empty() && options.name.find('/') == std::string::npos,
-                 "creating communicator: name \"" << options.name << "\" must be non-empty and contain no '/'");
+  GroupInfo group = GroupInfo::world(options.name, options.rank, options.size);
   NEOX_CHECK_ARG(!options.host.empty(), "creating communicator " << options.name
                                                                  << ": host is empty; pass the address peers reach "
                                                                  << "this rank at (127.0.0.1 on one machine)");
@@ -64,6 +52,7 @@ std::unique_ptr<GlooCommunicator> GlooCommunicator::create(std::shared_ptr<Store
 
   auto family = std::make_shared<Family>();
   family->store = std::move(store);
+  family->scopes = std::make_unique<GroupScopes>(options.name);
   try {
     gloo::transport::tcp::attr attr;
     attr.hostname = options.host;
@@ -72,12 +61,9 @@ std::unique_ptr<GlooCommunicator> GlooCommunicator::create(std::shared_ptr<Store
     NEOX_CHECK_ARG(false, "creating communicator " << options.name << ": cannot listen on host " << options.host
                                                    << " (" << e.what() << "); pass an address of this machine");
   }
-  GroupInfo group;
-  group.name = options.name;
-  for (int r = 0; r < options.size; ++r) group.ranks.push_back(r);
-  group.rank = options.rank;
+  const std::string scope = family->scopes->world_scope();
   std::unique_ptr<GlooCommunicator> communicator(
-      new GlooCommunicator(std::move(group), options, std::move(family), "neox/comm/" + options.name));
+      new GlooCommunicator(std::move(group), options, std::move(family), scope));
   communicator->connect();
   return communicator;
 }
@@ -211,19 +197,12 @@ void GlooCommunicator::do_send_recv(const void* send_data, int send_peer, void* 
 }
 
 std::unique_ptr<Communicator> GlooCommunicator::do_create_group(GroupInfo sub) {
-  std::string key = sub.name + "@" + join_ranks(sub.ranks);
-  {
-    std::lock_guard<std::mutex> lock(family_->mutex);
-    key += "#" + std::to_string(family_->groups_created[key]++);
-  }
+  const std::string scope = family_->scopes->next_group_scope(sub);
   GlooOptions options;
   options.timeout = timeout();
   options.ring = ring_;
   options.direct_all_reduce_max_bytes = direct_all_reduce_max_bytes_;
-  // Group keys hang off the world's scope, whichever member communicator creates them.
-  const std::string root_scope = scope_.substr(0, scope_.find("/groups/"));
-  std::unique_ptr<GlooCommunicator> communicator(
-      new GlooCommunicator(std::move(sub), options, family_, root_scope + "/groups/" + key));
+  std::unique_ptr<GlooCommunicator> communicator(new GlooCommunicator(std::move(sub), options, family_, scope));
   communicator->connect();
   return communicator;
 }

@@ -68,7 +68,8 @@ class GlooCommunicator : public Communicator {
  private:
   struct Family;  // what the world communicator and the groups made from it share
 
-  GlooCommunicator(GroupInfo group, const GlooOptions& options, std::shared_ptr<Family> family, std::string scope);
+  GlooCommunicator(GroupInfo group, const GlooOptions& options, std::shared_ptr<Family> family,
+                   std::string scope);
   void connect();
   GlooCall collective(const char* op);
   GlooCall point_to_point(const char* op, uint32_t tag);
