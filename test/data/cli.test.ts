@@ -83,9 +83,7 @@ test('neox preprocess flags are checked before anything runs', (t) => {
   t.false(existsSync(join(dir, 'o_text_document.bin')));
 });
 
-const configModule = join(packageRoot(), 'dist', 'common', 'config', 'index.js');
-
-(existsSync(configModule) ? test : test.skip)('neox dataset samples prints the first training samples of a config', (t) => {
+test('neox dataset samples prints the first training samples of a config', (t) => {
   const dir = tmp();
   const prefix = join(dir, 'tiny_text_document');
   numpyOracle('write-indexed', { prefix, dtype: 'uint16', documents: [[1, 2, 3, 4, 5], [10, 11, 12], [20, 21, 22, 23, 24, 25, 26], [30, 31]] });
@@ -111,4 +109,14 @@ const configModule = join(packageRoot(), 'dist', 'common', 'config', 'index.js')
   // Token t of document k is its value in the file above; map the oracle's 100·k + t convention.
   const values = [[1, 2, 3, 4, 5], [10, 11, 12], [20, 21, 22, 23, 24, 25, 26], [30, 31]];
   t.deepEqual(output.samples, ref.samples.slice(0, 3).map((s) => s.map((v) => values[Math.floor(v / 100)]![v % 100]!)));
+  t.true(existsSync(`${prefix}_train_indexmap_6ns_4sl_1234s_packedpi_ac_doc_idx.npy`));
+
+  // Text form, a second split, and the world size changing the requested count (and cache name).
+  const text = neox('dataset', 'samples', config, '--first', '2');
+  t.is(text.stdout, `train: 7 samples of 4 + 1 tokens\nsample 0: ${output.samples[0]!.join(' ')}\nsample 1: ${output.samples[1]!.join(' ')}\n`);
+  t.is(neox('dataset', 'samples', config, '--split', 'valid').stderr, 'neox: error: the config has no valid data (its split gives it no documents, or no valid_data_paths)\n');
+  const wide = neox('dataset', 'samples', config, '--world-size', '2', '--json');
+  t.is(wide.code, 0, wide.stderr);
+  t.true(existsSync(`${prefix}_train_indexmap_12ns_4sl_1234s_packedpi_ac_doc_idx.npy`));
 });
+

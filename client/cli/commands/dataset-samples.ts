@@ -2,23 +2,11 @@
  * `neox dataset samples CONFIG…`: the first training (or validation/test) samples a config will
  * consume, as token ids, building the index maps if they are missing (as training would).
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-
+import { loadConfig } from '../../../common/config';
 import { buildDatasets, SPLITS, SplitName } from '../../../common/data/build-datasets';
 import type { DataConfig } from '../../../common/data/data-config';
-import { NeoxError, UsageError } from '../../../common/errors';
+import { UsageError } from '../../../common/errors';
 import type { Command } from '../command';
-
-type LoadConfig = (files: string[], options: { worldSize?: number }) => DataConfig | Promise<DataConfig>;
-
-/** common/config's loadConfig, resolved at run time. */
-function configLoader(): LoadConfig {
-  const module = join(__dirname, '..', '..', '..', 'common', 'config', 'index.js');
-  if (!existsSync(module)) throw new NeoxError('UNAVAILABLE', `this build of neox has no config loader yet (${module} is missing); rebuild with npm run build:ts`);
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
-  return (require(module) as { loadConfig: LoadConfig }).loadConfig;
-}
 
 function positiveInteger(value: unknown, flag: string, fallback: number): number {
   if (value === undefined) return fallback;
@@ -53,7 +41,7 @@ export function firstSamples(config: DataConfig, split: SplitName, first: number
 export const datasetSamplesCommand: Command = {
   name: 'dataset samples',
   summary: 'Print the token ids of the first samples a config trains on',
-  usage: 'neox dataset samples CONFIG.yml [MORE.yml…] [--split train|valid|test] [--first N] [--world-size N] [--json]',
+  usage: 'neox dataset samples CONFIG.yml [MORE.yml…] [--split train|valid|test] [--first N] [--world-size N] [--set KEY=VALUE…] [--json]',
   help: [
     'Loads the GPT-NeoX config files (merged in order), opens its data (data_path with split, or the',
     'train/valid/test_data_paths lists with their weights) and prints samples 0..N−1 of the split in',
@@ -63,13 +51,16 @@ export const datasetSamplesCommand: Command = {
     '',
     '  --split S       train (default), valid or test',
     '  --first N       how many samples (default 1)',
-    '  --world-size N  GPUs/slots the run will use (default 1); it fixes train_batch_size and so the sample counts',
+    '  --world-size N  ranks the run will use (default: the config\'s global_num_gpus, else 1); it fixes',
+    '                  train_batch_size and so the sample counts (and the cache names)',
+    '  --set K=V       override a config key (repeatable), as in neox config show',
     '  --json          print {"split", "seq_length", "length", "samples": [[ids…], …]} (stable)',
   ].join('\n'),
   options: {
     split: { type: 'string' },
     first: { type: 'string' },
     'world-size': { type: 'string' },
+    set: { type: 'string', multiple: true },
     json: { type: 'boolean' },
   },
   async run({ positionals, values, stdout, stderr }) {
@@ -77,8 +68,9 @@ export const datasetSamplesCommand: Command = {
     const split = (values.split ?? 'train') as SplitName;
     if (!SPLITS.includes(split)) throw new UsageError(`--split ${String(values.split)} must be train, valid or test`);
     const first = positiveInteger(values.first, '--first', 1);
-    const worldSize = positiveInteger(values['world-size'], '--world-size', 1);
-    const config = await configLoader()(positionals, { worldSize });
+    const worldSize = values['world-size'] === undefined ? undefined : positiveInteger(values['world-size'], '--world-size', 1);
+    const overrides = (values.set ?? []) as string[];
+    const config: DataConfig = loadConfig(positionals, { worldSize, overrides, onWarning: (w) => stderr.write(`neox: warning: ${w}\n`) });
     const output = firstSamples(config, split, first, (line) => stderr.write(`${line}\n`));
     if (values.json) {
       stdout.write(JSON.stringify(output) + '\n');
