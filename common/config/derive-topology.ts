@@ -6,6 +6,7 @@
 import { ConfigError } from '../errors';
 import type { RegistryValues } from './config-types';
 import { ratio } from './describe-values';
+import { KEY_REGISTRY } from './key-registry';
 import type { ResolveContext } from './resolve-context';
 
 /** DeepSpeed launcher keys GPT-NeoX reads to count GPUs from a hostfile; neox does not use them. */
@@ -21,8 +22,8 @@ function worldSize(config: RegistryValues, context: ResolveContext): { world: nu
   return { world: 1, source: 'the default; set --world-size or global_num_gpus' };
 }
 
-function warnUnusedHostfileKeys(world: number, source: string, context: ResolveContext): void {
-  const used = HOSTFILE_KEYS.filter((key) => context.isSet(key));
+function warnUnusedHostfileKeys(config: RegistryValues, world: number, source: string, context: ResolveContext): void {
+  const used = HOSTFILE_KEYS.filter((key) => context.isSet(key) && config[key] !== KEY_REGISTRY[key].default);
   if (used.length === 0) return;
   const where = [...new Set(used.map((key) => context.originOf(key)))].join(', ');
   context.warn(
@@ -44,7 +45,7 @@ export function deriveTopology(config: RegistryValues, context: ResolveContext):
       'global_num_gpus',
     );
   }
-  warnUnusedHostfileKeys(world, source, context);
+  warnUnusedHostfileKeys(config, world, source, context);
   config.global_num_gpus = world;
   config.world_size = world;
   config.model_parallel_size = tensorParallel;

@@ -13,10 +13,14 @@ const ORIGIN_LABEL: Record<KeySpec['origin'], string> = {
   ours: '**neox**',
 };
 
+/** Table cells cannot hold a bare pipe. */
+function escapeCell(text: string): string {
+  return text.replace(/\|/g, '\\|');
+}
+
 function showDefault(value: unknown): string {
   if (value === null) return '—';
-  if (typeof value === 'string') return `\`${JSON.stringify(value)}\``;
-  return `\`${String(value)}\``;
+  return escapeCell(`\`${typeof value === 'string' ? JSON.stringify(value) : String(value)}\``);
 }
 
 function typeOf(spec: KeySpec | FieldSpec): string {
@@ -27,7 +31,7 @@ function typeOf(spec: KeySpec | FieldSpec): string {
 function meaning(spec: KeySpec): string {
   const parts = [spec.doc];
   if (spec.choices) parts.push(`One of ${spec.choices.map((choice) => `\`${choice}\``).join(', ')}.`);
-  return parts.join(' ').replace(/\|/g, '\\|');
+  return escapeCell(parts.join(' '));
 }
 
 function row(cells: string[]): string {
@@ -43,7 +47,7 @@ export function renderKeyTable(): string {
       const fallback = spec.derivedFrom !== undefined ? `derived from ${spec.derivedFrom}` : spec.fields ? 'see fields' : showDefault(spec.default);
       lines.push(row([`\`${key}\``, typeOf(spec), fallback, ORIGIN_LABEL[spec.origin], meaning(spec)]));
       for (const [field, fieldSpec] of Object.entries(spec.fields ?? {})) {
-        lines.push(row([`\`${key}.${field}\``, typeOf(fieldSpec), showDefault(fieldSpec.default), ORIGIN_LABEL[spec.origin], fieldSpec.doc.replace(/\|/g, '\\|')]));
+        lines.push(row([`\`${key}.${field}\``, typeOf(fieldSpec), showDefault(fieldSpec.default), ORIGIN_LABEL[spec.origin], escapeCell(fieldSpec.doc)]));
       }
     }
     lines.push('');

@@ -115,6 +115,11 @@ function reasonOf(message: string): string {
   return (message.split('\n')[0] ?? message).replace(/ at line \d+, column \d+:?$/, '');
 }
 
+/** In a JSON-like file, a key running on past its line almost always means a missing comma. */
+function hintFor(code: string, line: number | undefined): string {
+  return code === 'MULTILINE_IMPLICIT_KEY' && line !== undefined ? ` (is a comma missing at the end of line ${line}?)` : '';
+}
+
 /**
  * Parses one config file's text into its top-level entries. `label` names the file in messages.
  * Throws ConfigError with `label:line:col` on a syntax error or when the top level is not a
@@ -127,7 +132,7 @@ export function parseConfigText(text: string, label: string, onWarning: (message
   if (firstError) {
     const at = firstError.linePos?.[0];
     const where = at ? `${label}:${at.line}:${at.col}` : label;
-    throw new ConfigError(`${where}: invalid YAML: ${reasonOf(firstError.message)}; correct the file at that position`);
+    throw new ConfigError(`${where}: invalid YAML: ${reasonOf(firstError.message)}${hintFor(firstError.code, at?.line)}; correct the file at that position`);
   }
   for (const warning of doc.warnings) {
     const at = warning.linePos?.[0];
