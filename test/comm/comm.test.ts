@@ -75,7 +75,7 @@ test('a rank that never joins: the rendezvous names it, and the event loop runs 
   );
   t.true(Date.now() - start >= 500);
   // The store's wait ran on this thread while the native side waited for it: timers kept firing.
-  t.true(ticks >= 20, `only ${ticks} timer ticks in ${Date.now() - start} ms`);
+  t.true(ticks >= 5, `only ${ticks} timer ticks in ${Date.now() - start} ms`);
 });
 
 test('a failing store call becomes a CommError naming the call', async (t) => {

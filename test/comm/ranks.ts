@@ -11,6 +11,8 @@ export interface RankProcess<Report extends { kind: string }> {
   child: ChildProcess;
   /** Resolves with the first message of this kind (already received or still to come). */
   next<K extends Report['kind']>(kind: K, timeoutMs: number): Promise<Extract<Report, { kind: K }>>;
+  /** Every message received so far, in order. */
+  received(): readonly Report[];
   /** Resolves when the process has exited. */
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** Everything it wrote to stderr so far, for failure messages. */
@@ -65,5 +67,5 @@ export function forkRank<Report extends { kind: string }>(
       listeners.add(check);
       check();
     });
-  return { child, next, exited, stderr: () => errors };
+  return { child, next, received: () => received, exited, stderr: () => errors };
 }
