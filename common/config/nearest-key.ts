@@ -14,20 +14,29 @@ export function editDistance(a: string, b: string): number {
   return previous[b.length]!;
 }
 
+/** Whether every character of `short` appears in `long` in order ("bf16" in "bfloat16"). */
+function isSubsequence(short: string, long: string): boolean {
+  let at = 0;
+  for (const char of long) if (char === short[at]) at++;
+  return at === short.length;
+}
+
 /**
- * The candidate closest to `name` (case-insensitive), if it is close enough to be a plausible
- * typo: at most 3 edits and fewer than half the name's length. Ties go to the earlier candidate.
+ * The candidate closest to `name` (case-insensitive), if it is a plausible typo or abbreviation:
+ * a candidate that contains the name's letters in order and is at most twice as long (closest
+ * first: "bf16" -> "bfloat16", "flsh" -> "flash"), else one within 3 edits and fewer than half the
+ * name's length. Ties go to the earlier candidate.
  */
 export function nearestName(name: string, candidates: Iterable<string>): string | null {
   const wanted = name.toLowerCase();
-  let best: string | null = null;
-  let bestDistance = Infinity;
+  let best: { candidate: string; abbreviation: boolean; distance: number } | null = null;
   for (const candidate of candidates) {
-    const distance = editDistance(wanted, candidate.toLowerCase());
-    if (distance < bestDistance) {
-      best = candidate;
-      bestDistance = distance;
-    }
+    const lower = candidate.toLowerCase();
+    const abbreviation = lower.length <= 2 * wanted.length && isSubsequence(wanted, lower);
+    const distance = editDistance(wanted, lower);
+    const better = best === null || (abbreviation && !best.abbreviation) || (abbreviation === best.abbreviation && distance < best.distance);
+    if (better) best = { candidate, abbreviation, distance };
   }
-  return best !== null && bestDistance <= 3 && bestDistance < wanted.length / 2 ? best : null;
+  if (best === null) return null;
+  return best.abbreviation || (best.distance <= 3 && best.distance < wanted.length / 2) ? best.candidate : null;
 }

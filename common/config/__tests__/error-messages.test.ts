@@ -67,6 +67,9 @@ rejects('a fractional layer count', '{"num_layers": 2.5}', {}, ([, change]) =>
 rejects('an unknown choice', '{"lr_decay_style": "cosin"}', {}, ([, change]) =>
   `lr_decay_style in ${change} must be one of constant, linear, cosine, exponential, got 'cosin'; did you mean 'cosine'?`);
 
+rejects('an abbreviated choice gets the spelled-out suggestion', '{"precision": "bf16"}', {}, ([, change]) =>
+  `precision in ${change} must be one of fp16, fp32, bfloat16, got 'bf16'; did you mean 'bfloat16'?`);
+
 rejects('a list item of the wrong type', '{"extra_save_iters": [0, "ten"]}', {}, ([, change]) =>
   `extra_save_iters in ${change} must be a list of integers, but entry 2 is 'ten'; write a whole number such as 8`);
 
