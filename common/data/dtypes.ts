@@ -52,7 +52,8 @@ export function maxTokenId(dtype: TokenDType): number {
 
 /**
  * Decodes `count` little-endian elements of `dtype` from `bytes` (starting at byte 0) into
- * `out[outOffset..]`. Works for any alignment of `bytes`.
+ * `out[outOffset..]`. Works for any alignment of `bytes`; the aligned fast paths use typed-array
+ * views and so assume a little-endian host (x86, ARM).
  */
 export function decodeTokens(dtype: TokenDType, bytes: Buffer, count: number, out: Int32Array, outOffset: number): void {
   switch (dtype) {

@@ -120,6 +120,23 @@ function textOf(document: unknown, key: string): string | { error: string } {
   return { error: `key "${key}" holds ${value === null ? 'null' : Array.isArray(value) ? 'a non-string array' : `a ${typeof value}`}, expected a string` };
 }
 
+/** The text of every key in one jsonl line, or why the line is invalid. */
+function textsOf(line: string, keys: readonly string[]): string[] | { error: string } {
+  let document: unknown;
+  try {
+    document = JSON.parse(line);
+  } catch (e) {
+    return { error: `malformed JSON (${(e as Error).message})` };
+  }
+  const texts: string[] = [];
+  for (const key of keys) {
+    const text = textOf(document, key);
+    if (typeof text !== 'string') return text;
+    texts.push(text);
+  }
+  return texts;
+}
+
 export function encodeBatch(bytes: Uint8Array, settings: EncodeSettings, tokenizer: Tokenizer): EncodedBatch {
   const lines = splitLines(bytes);
   const outputs = settings.keys.map(() => ({ tokens: new GrowingTokens(settings.dtype, bytes.length / 3), sizes: [] as number[], empty: 0 }));
@@ -137,27 +154,9 @@ export function encodeBatch(bytes: Uint8Array, settings: EncodeSettings, tokeniz
       blank++;
       continue;
     }
-    let document: unknown;
-    let texts: string[] | null = null;
-    let error: string | null = null;
-    try {
-      document = JSON.parse(line);
-    } catch (e) {
-      error = `malformed JSON (${(e as Error).message})`;
-    }
-    if (error === null) {
-      texts = [];
-      for (const key of settings.keys) {
-        const text = textOf(document, key);
-        if (typeof text !== 'string') {
-          error = text.error;
-          break;
-        }
-        texts.push(text);
-      }
-    }
-    if (error !== null || texts === null) {
-      invalid.push({ line: i, reason: error ?? 'invalid line' });
+    const texts = textsOf(line, settings.keys);
+    if (!Array.isArray(texts)) {
+      invalid.push({ line: i, reason: texts.error });
       if (settings.stopOnInvalid) break;
       continue;
     }
