@@ -137,12 +137,15 @@ export class IndexedDataset {
     closeSync(this.idxFd);
   }
 
+  /** GPT-NeoX's writers (preprocess, merge) make .bin exactly as long as .idx describes. */
   private checkBinSize(): void {
     const n = this.sizes.length;
-    if (n === 0) return;
-    const needed = this.pointer(n - 1) + this.sizes[n - 1]! * DTYPES[this.dtype].size;
+    const needed = n === 0 ? 0 : this.pointer(n - 1) + this.sizes[n - 1]! * DTYPES[this.dtype].size;
     if (this.binBytes < needed) {
       throw new FileError(this.binPath, `${this.binPath} has ${this.binBytes} bytes but ${this.idxPath} needs ${needed} (its last item ends there); the .bin is truncated or belongs to another .idx, re-run neox preprocess`);
+    }
+    if (this.binBytes > needed) {
+      throw new FileError(this.binPath, `${this.binPath} has ${this.binBytes} bytes but ${this.idxPath} describes only ${needed}; the two files do not belong together, re-run neox preprocess`);
     }
   }
 }

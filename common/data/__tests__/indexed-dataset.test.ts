@@ -144,12 +144,16 @@ test('unknown and non-integer dtype codes are reported', (t) => {
   });
 });
 
-test('a truncated .bin and a missing file are reported', (t) => {
+test('a truncated or foreign .bin and a missing file are reported', (t) => {
   const prefix = join(tmp(), 'short');
   writeWorked(prefix);
   truncateSync(`${prefix}.bin`, 7);
   t.throws(() => IndexedDataset.open(prefix), {
     message: `${prefix}.bin has 7 bytes but ${prefix}.idx needs 10 (its last item ends there); the .bin is truncated or belongs to another .idx, re-run neox preprocess`,
+  });
+  writeFileSync(`${prefix}.bin`, Buffer.alloc(12));
+  t.throws(() => IndexedDataset.open(prefix), {
+    message: `${prefix}.bin has 12 bytes but ${prefix}.idx describes only 10; the two files do not belong together, re-run neox preprocess`,
   });
   const missing = join(tmp(), 'nothing');
   t.throws(() => IndexedDataset.open(missing), {
