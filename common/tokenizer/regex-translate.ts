@@ -8,20 +8,28 @@
  * - possessive quantifiers and atomic groups become `(?=(?<n>X))\k<n>`;
  * - `.` excludes only `\n`; `^`/`$` are line anchors in Oniguruma, text anchors in fancy-regex;
  * - `\x{...}`, `\p{Script}`, lone `{`/`}`/`]` and needless escapes are rewritten for `u` mode.
- * Anything else unusual (POSIX brackets, nested classes, `\b`, `\G`, `\K`, inline flags other than
- * `(?i:`) raises RegexSyntaxError naming the construct.
+ * - `\p{...}` keeps the references' Unicode version (unicode-versions.ts).
+ * The result is source for the `v` flag (TRANSLATED_FLAGS). Anything else unusual (POSIX brackets,
+ * nested classes, `\b`, `\G`, `\K`, inline flags other than `(?i:`) raises RegexSyntaxError
+ * naming the construct.
  */
 import { RegexSyntaxError } from './errors';
+import { pinnedProperty } from './unicode-versions';
 
 export type RegexFlavor = 'onig' | 'fancy';
 
+/** The RegExp flag translated patterns need (besides g/y): class set operations. */
+export const TRANSLATED_FLAGS = 'v';
+
 const WS = '\\t-\\r \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
 const NON_WS =
-  '\\x00-\\x08\\x0e-\\x1f!-\\x84\\x86-\\x9f\\xa1-\\u167f\\u1681-\\u1fff\\u200b-\\u2027\\u202a-\\u202e' +
+  '\\x00-\\x08\\x0e-\\x1f\\x21-\\x84\\x86-\\x9f\\xa1-\\u167f\\u1681-\\u1fff\\u200b-\\u2027\\u202a-\\u202e' +
   '\\u2030-\\u205e\\u2060-\\u2fff\\u3001-\\u{10ffff}';
-const WORD = '\\p{Alphabetic}\\p{M}\\p{Nd}\\p{Pc}\\p{Join_Control}';
-/** Characters JS `u` mode lets (and needs) a backslash before, outside and inside classes. */
+const WORD_PROPERTIES = ['Alphabetic', 'M', 'Nd', 'Pc', 'Join_Control'];
+/** Characters that take a backslash outside a class (`u` and `v` modes). */
 const SYNTAX = new Set('^$\\.*+?()[]{}|/'.split(''));
+/** Characters that take a backslash inside a `v`-mode class (syntax and reserved punctuators). */
+const CLASS_SYNTAX = new Set('^$\\.*+?()[]{}|/-&!#%,:;<=>@`~'.split(''));
 
 /** JS source of `\s` (White_Space) for use outside a character class. */
 export const WHITESPACE_CLASS = `[${WS}]`;
@@ -48,11 +56,21 @@ function caseVariants(ch: string): string[] {
   return out;
 }
 
-/** A literal string as JS `u`-mode RegExp source (inside a character class when `inClass`). */
+/** A literal string as RegExp source (`u` or `v` mode; inside a `v`-mode class when `inClass`). */
 export function escapeLiteral(text: string, inClass = false): string {
   let out = '';
-  for (const ch of text) out += SYNTAX.has(ch) || (inClass && ch === '-') ? `\\${ch}` : ch;
+  for (const ch of text) out += (inClass ? CLASS_SYNTAX : SYNTAX).has(ch) ? `\\${ch}` : ch;
   return out;
+}
+
+/** `\p{name}` for a name JS accepts, pinned to the references' Unicode version (unicode-versions.ts). */
+function property(name: string, negated: boolean): string {
+  return pinnedProperty(name, negated);
+}
+
+/** Unicode word characters (Rust regex / Oniguruma `\w`), as class-body source. */
+function wordClassBody(): string {
+  return WORD_PROPERTIES.map((p) => property(p, false)).join('');
 }
 
 function propertyEscape(pattern: string, body: string, negated: boolean): string {
@@ -61,11 +79,10 @@ function propertyEscape(pattern: string, body: string, negated: boolean): string
     name = name.slice(1);
     negated = !negated;
   }
-  const p = negated ? 'P' : 'p';
   for (const candidate of [name, `Script=${name}`]) {
     try {
       new RegExp(`\\p{${candidate}}`, 'u');
-      return `\\${p}{${candidate}}`;
+      return property(candidate, negated);
     } catch {
       // try the next spelling
     }
@@ -105,10 +122,10 @@ export function translateRegex(pattern: string, flavor: RegexFlavor): string {
     switch (c) {
       case 's': return [inClass ? WS : `[${WS}]`, i + 2];
       case 'S': return [inClass ? NON_WS : `[${NON_WS}]`, i + 2];
-      case 'd': return ['\\p{Nd}', i + 2];
-      case 'D': return ['\\P{Nd}', i + 2];
-      case 'w': return [inClass ? WORD : `[${WORD}]`, i + 2];
-      case 'W': return inClass ? fail('\\W inside a character class') : [`[^${WORD}]`, i + 2];
+      case 'd': return [property('Nd', false), i + 2];
+      case 'D': return [property('Nd', true), i + 2];
+      case 'w': return [inClass ? wordClassBody() : `[${wordClassBody()}]`, i + 2];
+      case 'W': return inClass ? fail('\\W inside a character class') : [`[^${wordClassBody()}]`, i + 2];
       case 'p':
       case 'P': {
         if (ci() && !inClass) fail('\\p{...} inside (?i:...)');
@@ -141,7 +158,7 @@ export function translateRegex(pattern: string, flavor: RegexFlavor): string {
       default:
         if (/[0-9A-Za-z]/.test(c)) return fail(`the escape \\${c}`);
         if (ci() && !inClass) return [literal(c), i + 2];
-        return [SYNTAX.has(c) || (inClass && c === '-') ? `\\${c}` : c, i + 2];
+        return [(inClass ? CLASS_SYNTAX : SYNTAX).has(c) ? `\\${c}` : c, i + 2];
     }
   };
 
@@ -161,9 +178,11 @@ export function translateRegex(pattern: string, flavor: RegexFlavor): string {
       src += '^';
       i++;
     }
+    let previousIsChar = false;
     if (pattern[i] === ']') {
       src += '\\]';
       i++;
+      previousIsChar = true;
     }
     for (;;) {
       const c = pattern[i];
@@ -175,12 +194,15 @@ export function translateRegex(pattern: string, flavor: RegexFlavor): string {
       if (c === '\\') {
         const [s, next] = escape(true);
         src += s;
+        previousIsChar = !/^\\[pPsSdDwW]/.test(pattern.slice(i, i + 2));
         i = next;
         continue;
       }
-      const cp = pattern.codePointAt(i)!;
-      const ch = String.fromCodePoint(cp);
-      src += ch === '/' ? '\\/' : ch;
+      const ch = String.fromCodePoint(pattern.codePointAt(i)!);
+      // '-' between two characters is a range; anywhere else it is literal
+      const range: boolean = ch === '-' && previousIsChar && pattern[i + 1] !== ']' && pattern[i + 1] !== undefined;
+      src += range ? '-' : escapeLiteral(ch, true);
+      previousIsChar = !range;
       i += ch.length;
     }
     i++;
@@ -294,7 +316,7 @@ export function translateRegex(pattern: string, flavor: RegexFlavor): string {
   }
   if (groups.length > 0) fail('an unbalanced (');
   try {
-    new RegExp(out, 'u');
+    new RegExp(out, TRANSLATED_FLAGS);
   } catch (error) {
     fail(`a construct JavaScript rejects (${(error as Error).message})`);
   }

@@ -160,6 +160,7 @@ export function edgeCases(specials: string[] = []): string[] {
     'mixed123abc456 ab12cd 1a2b3c',
     '!!!???...,,,;;;',
     '\t\n \t\n',
+    'new in Unicode 17: \u088f\u0c5c x\u{323b0}\u{323b1} a\u{11de0}1 \u{1fa8a}!',
   ];
   for (const s of specials) {
     cases.push(s, `${s}`, `a${s}b`, ` ${s} `, `x  ${s}  y`, `${s}${s}`, `Hello${s}\n world ${s}end`, `  ${s}`);

@@ -48,7 +48,7 @@ export interface Reference {
   eod: number | null;
 }
 
-export type ReferenceMode = 'hf' | 'hfgpt2' | 'gpt2-classic' | 'charlevel';
+export type ReferenceMode = 'hf' | 'hfgpt2' | 'gpt2-classic' | 'charlevel' | 'classes';
 
 /** Reference ids/decodes for `texts` (see reference_tokenize.py for what each mode runs). */
 export function reference(mode: ReferenceMode, path: string | null, texts: string[]): Reference {

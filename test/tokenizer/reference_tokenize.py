@@ -12,6 +12,8 @@ Modes (what GPT-NeoX's megatron/tokenizer/tokenizer.py calls for each tokenizer_
                 vocab.json + merges.txt: the `regex` module pattern, lowest-rank-first merges,
                 no special-token matching, decode with errors="replace". Written here from that
                 algorithm's description as an independent check of ours.
+  classes       which code points tokenizers' regex engine puts in \p{L}, \p{N}, \p{Lu}, \p{M},
+                \p{Cn} and \s: {"<class>": [code points]} (texts unused)
   charlevel     CharLevelTokenizer: UTF-8 bytes (numpy 1.x fromstring(text, uint8)); decode maps
                 each id to chr(max(32, min(id, 512))).
 """
@@ -101,6 +103,15 @@ def main():
         tok.add_special_tokens({"pad_token": "<|padding|>"})
         ids = [tok.encode(t) for t in texts]
         result = {"ids": ids, "decoded": [tok.decode(i) for i in ids], "vocab_size": len(tok), "eod": tok.eos_token_id}
+    elif mode == "classes":
+        from tokenizers import Regex, pre_tokenizers
+
+        cps = [c for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF]
+        text = "\x00".join(chr(c) for c in cps)  # U+0000 is in none of the classes
+        result = {}
+        for name in ["\\p{L}", "\\p{N}", "\\p{Lu}", "\\p{M}", "\\p{Cn}", "\\s"]:
+            split = pre_tokenizers.Split(Regex(name), behavior="removed", invert=True)
+            result[name] = [ord(p) for p, _ in split.pre_tokenize_str(text) if len(p) == 1]
     elif mode == "gpt2-classic":
         result = gpt2_classic(path, texts)
     elif mode == "charlevel":

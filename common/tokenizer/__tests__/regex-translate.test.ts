@@ -1,9 +1,9 @@
 import test from 'ava';
 
 import { RegexSyntaxError } from '../errors';
-import { translateRegex } from '../regex-translate';
+import { TRANSLATED_FLAGS, translateRegex } from '../regex-translate';
 
-const re = (pattern: string, flavor: 'onig' | 'fancy' = 'onig'): RegExp => new RegExp(translateRegex(pattern, flavor), 'gu');
+const re = (pattern: string, flavor: 'onig' | 'fancy' = 'onig'): RegExp => new RegExp(translateRegex(pattern, flavor), `g${TRANSLATED_FLAGS}`);
 const all = (pattern: string, text: string, flavor: 'onig' | 'fancy' = 'onig'): string[] => text.match(re(pattern, flavor)) ?? [];
 
 test('\\s is the White_Space property: U+0085 yes, U+FEFF / U+200B / U+180E no', (t) => {
