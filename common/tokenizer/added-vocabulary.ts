@@ -6,7 +6,9 @@
  * - tokens with normalized=false are found in the raw text, the others in the normalized text
  *   (their content normalized too), leftmost-longest, before pre-tokenization;
  * - single_word needs no word character on either side; lstrip/rstrip swallow the whitespace on
- *   that side (searching resumes after the token itself, so a stripped space can still match).
+ *   that side (searching resumes after the token itself, so a stripped space can still match);
+ * - a normalized token decodes as its normalized content (so the decoder can invert it), while
+ *   tokenToId takes the content as written.
  */
 import { escapeLiteral } from './regex-translate';
 import { endsWithWordChar, leadingWhitespaceLength, startsWithWordChar, trailingWhitespaceStart } from './unicode-classes';
@@ -63,6 +65,8 @@ export class AddedVocabulary {
   private readonly idOfContent = new Map<string, number>();
   private readonly tokenOfId = new Map<number, AddedToken>();
   private readonly specialContents = new Set<string>();
+  /** What each id decodes as: the content, normalized for normalized tokens. */
+  private readonly decodeForm = new Map<number, string>();
   /** Matches non-normalized tokens in raw text; null when there are none. */
   readonly raw: Matcher | null;
   /** Matches normalized tokens in normalized text; null when there are none. */
@@ -91,6 +95,9 @@ export class AddedVocabulary {
       this.idOfContent.set(t.content, id);
       this.tokenOfId.set(id, t);
       if (!this.specialContents.has(t.content)) classic.push(t);
+    }
+    for (const [id, t] of this.tokenOfId) {
+      this.decodeForm.set(id, t.normalized && normalize !== null ? normalize(t.content) : t.content);
     }
     const ordered = [...specials, ...classic];
     this.raw = this.buildMatcher(ordered.filter((t) => !t.normalized), (s) => s);
@@ -123,7 +130,7 @@ export class AddedVocabulary {
   }
 
   idToToken(id: number): string | undefined {
-    return this.tokenOfId.get(id)?.content;
+    return this.decodeForm.get(id);
   }
 
   isSpecial(content: string): boolean {

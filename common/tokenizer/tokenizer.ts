@@ -16,7 +16,8 @@ export interface Tokenizer {
   decode(ids: ArrayLike<number>): string;
   /** Id of a vocabulary entry or added/special token, written as the vocabulary writes it. */
   tokenToId(token: string): number | undefined;
-  /** The vocabulary entry or added/special token of an id (undefined outside the vocabulary). */
+  /** The vocabulary entry or added/special token of an id (undefined outside the vocabulary);
+   *  like Hugging Face's id_to_token, a normalized added token comes back normalized. */
   idToToken(id: number): string | undefined;
 }
 

@@ -7,7 +7,7 @@
  *   node dist/test/tokenizer/bench-tokenizer.js [megabytes=20]
  */
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { get_encoding } from 'tiktoken';
@@ -75,6 +75,7 @@ function main(): void {
     const agree = mine.tokens === theirs.tokens ? 'token totals agree' : `TOKEN TOTALS DIFFER: ours ${mine.tokens}, tiktoken ${theirs.tokens}`;
     console.log(`Tiktoken ${name.padEnd(11)} ours ${rate(bytes, mine.tokens, mine.seconds)}   tiktoken (npm WASM) ${rate(bytes, theirs.tokens, theirs.seconds)}; ${agree}`);
   }
+  rmSync(dir, { recursive: true, force: true });
 }
 
 main();

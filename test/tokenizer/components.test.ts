@@ -7,7 +7,7 @@
  * end-of-word suffix, so the ids show exactly where each piece starts and ends.
  */
 import test from 'ava';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -72,9 +72,12 @@ function model(o: ModelOptions): Json {
 
 const special = { id: 0, content: '<|endoftext|>', single_word: false, lstrip: false, rstrip: false, normalized: false, special: true };
 
-function config(name: string, parts: { normalizer?: Json; pre?: Json; model?: ModelOptions }): [string, Json] {
+const added = (id: number, content: string, flags: Partial<Record<'single_word' | 'lstrip' | 'rstrip' | 'normalized' | 'special', boolean>> = {}): Json =>
+  ({ id, content, single_word: false, lstrip: false, rstrip: false, normalized: true, special: false, ...flags });
+
+function config(name: string, parts: { normalizer?: Json; pre?: Json; model?: ModelOptions; added?: Json[] }): [string, Json] {
   return [name, {
-    version: '1.0', truncation: null, padding: null, added_tokens: [special],
+    version: '1.0', truncation: null, padding: null, added_tokens: [special, ...(parts.added ?? [])],
     normalizer: parts.normalizer ?? null, pre_tokenizer: parts.pre ?? null, post_processor: null, decoder: null,
     model: model(parts.model ?? { suffix: '</w>' }),
   }];
@@ -105,9 +108,26 @@ CONFIGS.push(
   config('byte_fallback', { pre: { type: 'WhitespaceSplit' }, model: { byteFallback: true, unk: '<unk>', drop: (c) => c.codePointAt(0)! > 0x3000 } }),
   config('no unk: unknown characters dropped', { pre: { type: 'WhitespaceSplit' }, model: { drop: (c) => c.codePointAt(0)! > 0x3000 } }),
   config('ignore_merges', { pre: { type: 'WhitespaceSplit' }, model: { ignoreMerges: true } }),
+  config('added tokens: ids re-assigned as on load (gaps, vocabulary contents, duplicates)', {
+    pre: { type: 'WhitespaceSplit' },
+    added: [added(9000, '<new1>'), added(7, 'th'), added(9005, '<new2>', { special: true, normalized: false }), added(1, '<new1>'), added(3, 'world')],
+  }),
+  config('added tokens: normalized ones match the normalized text, flags on both kinds', {
+    normalizer: { type: 'Lowercase' },
+    pre: { type: 'Metaspace', replacement: '▁', prepend_scheme: 'first', split: true },
+    added: [
+      added(0, '<Tag>', { single_word: true }),
+      added(0, '<SEP>', { special: true, normalized: false, lstrip: true }),
+      added(0, 'HELLO', { rstrip: true }),
+      added(0, ' ', { special: true, normalized: false }),
+      added(0, 'é', { normalized: true, lstrip: true, rstrip: true }),
+    ],
+  }),
 );
+for (const text of ['<TAG> x<tag> <Tag>y  <SEP>  hello  HELLO\tworld é  ée', 'a <SEP><SEP> b', '<tag>', ' <SEP> ']) texts.push(text);
 
 const dir = mkdtempSync(join(tmpdir(), 'neox-tok-components-'));
+test.after.always(() => rmSync(dir, { recursive: true, force: true }));
 const paths = CONFIGS.map(([, json], k) => {
   const path = join(dir, `c${k}.json`);
   writeFileSync(path, JSON.stringify(json));

@@ -4,7 +4,7 @@
  * ranks), transformers' GPT2TokenizerFast + <|padding|>, and UTF-8 bytes for the char level.
  */
 import test from 'ava';
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { createTokenizer, type Tokenizer } from '../../common/tokenizer';
@@ -12,6 +12,7 @@ import { edgeCases, makeDocument } from './corpus';
 import { buildFixtures, firstDifference, reference, type Reference } from './fixtures';
 
 const dir = buildFixtures(['gpt2']);
+test.after.always(() => rmSync(dir, { recursive: true, force: true }));
 const gpt2 = join(dir, 'gpt2');
 const filesOnly = join(dir, 'gpt2-files-only');
 mkdirSync(filesOnly);

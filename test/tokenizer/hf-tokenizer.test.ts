@@ -5,6 +5,7 @@
  * size and eod are GPT-NeoX's (get_vocab_size with added tokens, id of <|endoftext|>).
  */
 import test from 'ava';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { createTokenizer } from '../../common/tokenizer';
@@ -15,6 +16,7 @@ const NAMES: FixtureName[] = ['neox', 'gpt2', 'llama3', 'spm', 'metaspace'];
 const SPECIALS = ['<|endoftext|>', '<|padding|>', '<|fim|>', '<tag>', 'Ångström', '<s>', '</s>', '<|begin_of_text|>', '<unk>', '<|reserved_special_token_2|>'];
 
 const dir = buildFixtures(NAMES);
+test.after.always(() => rmSync(dir, { recursive: true, force: true }));
 const texts = [...edgeCases(SPECIALS)];
 for (let i = 0; i < 40; i++) texts.push(makeDocument(4000, { seed: 9000 + i, specials: SPECIALS }));
 

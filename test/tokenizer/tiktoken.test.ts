@@ -4,7 +4,7 @@
  * text refused as tiktoken's default encode refuses it, strict decoding, n_vocab and eot_token.
  */
 import test from 'ava';
-import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { get_encoding, type TiktokenEncoding } from 'tiktoken';
@@ -76,4 +76,5 @@ test('a .tiktoken file named after its encoding loads the same tokenizer; other 
   t.throws(() => createTokenizer({ tokenizer_type: 'TiktokenTokenizer', vocab_file: 'no_such_encoding', merge_file: null }), { message: /neither a tiktoken encoding name .* nor an existing \.tiktoken file/ });
   writeFileSync(join(dir, 'cl100k_base.tiktoken'), 'not base64! 1\n');
   t.throws(() => createTokenizer({ tokenizer_type: 'TiktokenTokenizer', vocab_file: join(dir, 'cl100k_base.tiktoken'), merge_file: null }), { message: /line 1 .* is not "<base64 token> <rank>"/ });
+  rmSync(dir, { recursive: true, force: true });
 });

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -8,6 +8,7 @@ import { createTokenizer } from '..';
 import type { TokenizerSpec } from '../tokenizer';
 
 const dir = mkdtempSync(join(tmpdir(), 'neox-tok-errors-'));
+test.after.always(() => rmSync(dir, { recursive: true, force: true }));
 let counter = 0;
 
 function file(content: string, name = `f${counter++}.json`): string {
