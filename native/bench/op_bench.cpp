@@ -163,6 +163,8 @@ int main(int argc, char** argv) {
   bench_attention(8, 256, 8, 8, 64);
   bench_attention(1, 2048, 8, 8, 64);
   bench_attention(4, 2048, 8, 8, 64);
+  bench_attention(1, 2048, 8, 8, 128);
+  bench_attention(1, 2048, 32, 8, 128);
   bench_fused_loss(2048, 512, 50304, 256);
   bench_fused_loss(2048, 512, 50304, 512);
   bench_elementwise(2048, 512);

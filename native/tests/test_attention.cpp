@@ -92,6 +92,8 @@ NEOX_TEST(attention_forward_matches_naive_softmax_attention) {
   expect_matches_naive(AttentionCase(QkvLayout::interleaved(1, 70, 2, 8), 0, 0.0, 53), "window 0 (self only)");
   expect_matches_naive(AttentionCase(QkvLayout::interleaved(3, 1, 2, 8), -1, 0.0, 54), "T=1");
   expect_matches_naive(AttentionCase(QkvLayout::grouped(1, 140, 4, 2, 8), 70, 0.25, 55), "dropout 0.25 + window");
+  expect_matches_naive(AttentionCase(QkvLayout::interleaved(1, 100, 2, 128), 45, 0.0, 56), "HS=128 (64x32 blocks)");
+  expect_matches_naive(AttentionCase(QkvLayout::grouped(1, 90, 2, 1, 256), -1, 0.1, 57), "HS=256 (64x16 blocks)");
 }
 
 NEOX_TEST(attention_backward_matches_finite_differences_mha) {
@@ -104,6 +106,12 @@ NEOX_TEST(attention_backward_matches_finite_differences_gqa_window) {
   // Window 1: query 64 (first row of the second query block) sees key 63 (last of the first key block).
   expect_gradient_matches_finite_differences(AttentionCase(QkvLayout::interleaved(1, 70, 1, 4), 1, 0.0, 67),
                                              "window 1 across the block edge");
+}
+
+NEOX_TEST(attention_backward_matches_finite_differences_with_key_blocks_smaller_than_query_blocks) {
+  // HS=128 uses 64-query x 32-key blocks: the key block [32, 40) meets masked query rows 0..31.
+  expect_gradient_matches_finite_differences(AttentionCase(QkvLayout::interleaved(1, 40, 1, 128), -1, 0.0, 68),
+                                             "HS=128 T=40");
 }
 
 NEOX_TEST(attention_backward_matches_finite_differences_with_dropout) {
