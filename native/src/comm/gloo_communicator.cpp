@@ -93,6 +93,10 @@ void GlooCommunicator::connect() {
                "connecting " << group().describe() << " failed after every rank joined: " << e.what()
                              << "; is a firewall blocking the ranks' TCP ports, or did a rank exit during start-up?");
   }
+  // Return only once every member is connected, so that a member that finishes first (and may
+  // close the group right away) cannot cut a connection another member is still setting up.
+  GlooCall call = collective("connect");
+  gloo_direct::barrier(call);
 }
 
 GlooCall GlooCommunicator::collective(const char* op) {

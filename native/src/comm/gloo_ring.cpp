@@ -56,37 +56,38 @@ class Layout {
   size_t max_segment_ = 0;
 };
 
-enum class Mode {
-  Reduce,  // received segments are added into the local chunk
-  Copy,    // received segments replace the local chunk
-};
-
-// One pass of size-1 steps. At step s this rank sends chunk (first_chunk - s) mod size to its
-// right neighbour, and receives from its left the chunk it will send at step s+1. Transfer
-// t = s·segments + j is segment j of step s; send t+segments (same segment, next step) is posted
-// as soon as receive t is complete, which is when its data is final.
-void ring_pass(GlooCall& call, const Layout& layout, char* data, size_t elem_size, Mode mode, int first_chunk,
-               SumIntoFn sum_into, const RingTuning& tuning, std::vector<char>& scratch) {
+// One pass of `steps` ring steps. At step s this rank sends chunk (first_chunk - s) mod size to
+// its right neighbour and receives from its left the chunk it will send at step s+1: during the
+// first `reduce_steps` steps it adds that chunk into its own, afterwards it takes it as it is.
+// (An all-reduce is size-1 reducing steps, which complete chunk first_chunk+1 on this rank,
+// followed by size-1 copying steps that pass the completed chunks around.) Transfer
+// t = s·segments + j is segment j of step s; send t+segments (the same segment, one step later)
+// is posted as soon as receive t is complete, which is when its data is final, so phases and
+// steps overlap segment by segment.
+//
+// Receiving into a chunk that an earlier step sent from is safe without waiting for that send:
+// the chunk can only come back after the right neighbour has received this rank's send of it.
+void ring_pass(GlooCall& call, const Layout& layout, char* data, size_t elem_size, int first_chunk, size_t steps,
+               size_t reduce_steps, SumIntoFn sum_into, const RingTuning& tuning, std::vector<char>& scratch) {
   const int size = call.group().size();
   const int rank = call.group().rank;
   const int left = (rank + size - 1) % size;
   const int right = (rank + 1) % size;
   const size_t m = layout.segments();
-  const size_t total = static_cast<size_t>(size - 1) * m;
+  const size_t total = steps * m;
   auto chunk_sent_at = [&](size_t step) {
-    const long long c = (static_cast<long long>(first_chunk) - static_cast<long long>(step)) % size;
+    const long long c = (static_cast<long long>(first_chunk) - static_cast<long long>(step % size)) % size;
     return static_cast<int>(c < 0 ? c + size : c);
   };
   auto sent_span = [&](size_t t) { return layout.segment(chunk_sent_at(t / m), t % m); };
   auto received_span = [&](size_t t) { return layout.segment(chunk_sent_at(t / m + 1), t % m); };
+  auto reduces = [&](size_t t) { return t / m < reduce_steps; };
 
   const size_t slots = std::min<size_t>(static_cast<size_t>(std::max(tuning.window, 1)), total);
   const size_t slot_bytes = layout.max_segment() * elem_size;
+  if (reduce_steps > 0 && scratch.size() < slots * slot_bytes) scratch.resize(slots * slot_bytes);
+  auto slot = [&](size_t t) { return scratch.data() + (t % slots) * slot_bytes; };
   std::vector<GlooCall::Buffer> receives(slots);
-  if (mode == Mode::Reduce) {
-    if (scratch.size() < slots * slot_bytes) scratch.resize(slots * slot_bytes);
-    for (size_t i = 0; i < slots; ++i) receives[i] = call.buffer(scratch.data() + i * slot_bytes, slot_bytes);
-  }
   std::vector<GlooCall::Buffer> sends;
   sends.reserve(total);
 
@@ -97,23 +98,23 @@ void ring_pass(GlooCall& call, const Layout& layout, char* data, size_t elem_siz
   };
   auto post_recv = [&](size_t t) {
     const Span span = received_span(t);
-    GlooCall::Buffer& buffer = receives[t % slots];
-    if (mode == Mode::Copy) buffer = call.buffer(data + span.offset * elem_size, span.length * elem_size);
-    call.recv(buffer, left, 0, span.length * elem_size);
+    char* target = reduces(t) ? slot(t) : data + span.offset * elem_size;
+    receives[t % slots] = call.buffer(target, span.length * elem_size);
+    call.recv(receives[t % slots], left, 0, span.length * elem_size);
   };
 
   for (size_t t = 0; t < std::min(m, total); ++t) post_send(t);
   for (size_t t = 0; t < slots; ++t) post_recv(t);
   for (size_t t = 0; t < total; ++t) {
     call.wait_recv(receives[t % slots], left);
-    if (mode == Mode::Reduce) {
+    if (reduces(t)) {
       const Span span = received_span(t);
-      sum_into(data + span.offset * elem_size, scratch.data() + (t % slots) * slot_bytes, span.length);
+      sum_into(data + span.offset * elem_size, slot(t), span.length);
     }
     if (t + m < total) post_send(t + m);
     if (t + slots < total) post_recv(t + slots);
   }
-  // A pass's sends must be finished before the caller (or the next pass) writes into their chunks.
+  // The caller may reuse the buffer once the call returns: every send must have left it.
   for (auto& send : sends) call.wait_send(send, right);
 }
 
@@ -122,27 +123,28 @@ void ring_pass(GlooCall& call, const Layout& layout, char* data, size_t elem_siz
 void all_reduce(GlooCall& call, char* data, size_t count, size_t elem_size, SumIntoFn sum_into,
                 const RingTuning& tuning, std::vector<char>& scratch) {
   const int size = call.group().size();
-  const int rank = call.group().rank;
   NEOX_ASSERT(count >= static_cast<size_t>(size));
   const Layout layout = Layout::balanced(count, size, elem_size, tuning.segment_bytes);
-  // Reduce-scatter: rank r ends with chunk r+1 complete; all-gather then starts from it.
-  ring_pass(call, layout, data, elem_size, Mode::Reduce, rank, sum_into, tuning, scratch);
-  ring_pass(call, layout, data, elem_size, Mode::Copy, (rank + 1) % size, nullptr, tuning, scratch);
+  const size_t steps = static_cast<size_t>(size - 1);
+  ring_pass(call, layout, data, elem_size, call.group().rank, 2 * steps, steps, sum_into, tuning, scratch);
 }
 
 void reduce_scatter(GlooCall& call, char* data, size_t count_per_rank, size_t elem_size, SumIntoFn sum_into,
                     const RingTuning& tuning, std::vector<char>& scratch) {
   const int size = call.group().size();
-  const int rank = call.group().rank;
   const Layout layout = Layout::equal(count_per_rank, size, elem_size, tuning.segment_bytes);
+  const size_t steps = static_cast<size_t>(size - 1);
   // Starting one chunk to the left makes the chunk completed last this rank's own.
-  ring_pass(call, layout, data, elem_size, Mode::Reduce, (rank + size - 1) % size, sum_into, tuning, scratch);
+  ring_pass(call, layout, data, elem_size, (call.group().rank + size - 1) % size, steps, steps, sum_into, tuning,
+            scratch);
 }
 
 void all_gather(GlooCall& call, char* data, size_t count_per_rank, size_t elem_size, const RingTuning& tuning) {
-  const Layout layout = Layout::equal(count_per_rank, call.group().size(), elem_size, tuning.segment_bytes);
+  const int size = call.group().size();
+  const Layout layout = Layout::equal(count_per_rank, size, elem_size, tuning.segment_bytes);
   std::vector<char> unused;
-  ring_pass(call, layout, data, elem_size, Mode::Copy, call.group().rank, nullptr, tuning, unused);
+  ring_pass(call, layout, data, elem_size, call.group().rank, static_cast<size_t>(size - 1), 0, nullptr, tuning,
+            unused);
 }
 
 }  // namespace neox::comm::gloo_ring

@@ -1,9 +1,11 @@
 // Bandwidth-optimal ring collectives on Gloo's unbound buffers. The buffer is cut into one chunk
-// per rank and each chunk into segments; in each of size-1 steps a rank sends one chunk to its
-// right neighbour and receives one from its left, segment by segment, with several segments in
-// flight so the network, the reduction and the next send overlap. Every rank moves
-// 2·(n-1)/n · bytes for an all-reduce and (n-1)/n · bytes for a reduce-scatter or all-gather.
-// Each chunk is reduced by the same ranks in the same order, so all ranks end bitwise identical.
+// per rank and each chunk into segments. In each step a rank sends one chunk to its right
+// neighbour and receives one from its left, segment by segment, with several segments in flight
+// so the network, the reduction and the next send overlap: a reduce-scatter is size-1 steps that
+// add the received chunk into the local one, an all-gather size-1 steps that copy it, and an
+// all-reduce both in one pipelined pass. Every rank moves 2·(n-1)/n · bytes for an all-reduce and
+// (n-1)/n · bytes for a reduce-scatter or all-gather. Each chunk is reduced by the same ranks in
+// the same order, so all ranks end bitwise identical.
 #pragma once
 
 #include <cstddef>
