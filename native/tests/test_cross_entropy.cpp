@@ -160,3 +160,13 @@ NEOX_TEST(cross_entropy_rejects_an_out_of_range_target_on_a_counted_row) {
   c.targets[2] = 9;
   NEOX_EXPECT_THROWS(c.run<float>(2, false), "target at row 2 is 9");
 }
+
+NEOX_TEST(classifier_logits_are_x_times_w_out_transposed) {
+  LossCase c(3, 4, 5, 87);
+  std::vector<double> logits(c.rows * c.vocab), expected(c.rows * c.vocab);
+  classifier_logits(logits.data(), c.x.data(), c.weight.data(), c.rows, c.channels, c.vocab);
+  for (int64_t r = 0; r < c.rows; ++r)
+    for (int64_t v = 0; v < c.vocab; ++v)
+      for (int64_t k = 0; k < c.channels; ++k) expected[r * c.vocab + v] += c.x[r * c.channels + k] * c.weight[v * c.channels + k];
+  NEOX_EXPECT_CLOSE("logits", logits, expected, kReferenceTolerance);
+}
