@@ -1,17 +1,16 @@
 /**
  * Translates the regular expressions tokenizers ship (Oniguruma syntax in Hugging Face
- * `tokenizers`, fancy-regex in tiktoken) into JavaScript RegExp source for the `u` flag, keeping
- * what they match:
+ * `tokenizers`, fancy-regex in tiktoken) into JavaScript RegExp source for the `v` flag
+ * (TRANSLATED_FLAGS), keeping what they match:
  * - `\s`/`\S` are the Unicode White_Space property (JS `\s` also matches U+FEFF and misses U+0085);
  * - `\d` is `\p{Nd}`, `\w` is Unicode word characters (JS's are ASCII);
  * - `(?i:...)` becomes explicit case classes (Node 20 has no inline modifiers), `'s` → `'[sSſ]`;
  * - possessive quantifiers and atomic groups become `(?=(?<n>X))\k<n>`;
  * - `.` excludes only `\n`; `^`/`$` are line anchors in Oniguruma, text anchors in fancy-regex;
- * - `\x{...}`, `\p{Script}`, lone `{`/`}`/`]` and needless escapes are rewritten for `u` mode.
+ * - `\x{...}`, `\p{Script}`, lone `{`/`}`/`]` and needless escapes are rewritten for JS;
  * - `\p{...}` keeps the references' Unicode version (unicode-versions.ts).
- * The result is source for the `v` flag (TRANSLATED_FLAGS). Anything else unusual (POSIX brackets,
- * nested classes, `\b`, `\G`, `\K`, inline flags other than `(?i:`) raises RegexSyntaxError
- * naming the construct.
+ * Anything else unusual (POSIX brackets, nested classes, `\b`, `\G`, `\K`, inline flags other
+ * than `(?i:`) raises RegexSyntaxError naming the construct.
  */
 import { RegexSyntaxError } from './errors';
 import { pinnedProperty } from './unicode-versions';
@@ -63,14 +62,9 @@ export function escapeLiteral(text: string, inClass = false): string {
   return out;
 }
 
-/** `\p{name}` for a name JS accepts, pinned to the references' Unicode version (unicode-versions.ts). */
-function property(name: string, negated: boolean): string {
-  return pinnedProperty(name, negated);
-}
-
 /** Unicode word characters (Rust regex / Oniguruma `\w`), as class-body source. */
 function wordClassBody(): string {
-  return WORD_PROPERTIES.map((p) => property(p, false)).join('');
+  return WORD_PROPERTIES.map((p) => pinnedProperty(p, false)).join('');
 }
 
 function propertyEscape(pattern: string, body: string, negated: boolean): string {
@@ -82,7 +76,7 @@ function propertyEscape(pattern: string, body: string, negated: boolean): string
   for (const candidate of [name, `Script=${name}`]) {
     try {
       new RegExp(`\\p{${candidate}}`, 'u');
-      return property(candidate, negated);
+      return pinnedProperty(candidate, negated);
     } catch {
       // try the next spelling
     }
@@ -96,7 +90,7 @@ interface Group {
   caseInsensitive: boolean;
 }
 
-/** Translates `pattern` (see the file comment); the result compiles with flags `u` plus g/y. */
+/** Translates `pattern` (see the file comment); the result compiles with TRANSLATED_FLAGS plus g/y. */
 export function translateRegex(pattern: string, flavor: RegexFlavor): string {
   const fail = (what: string): never => {
     throw new RegexSyntaxError(pattern, `regex ${JSON.stringify(pattern)}: ${what} is not supported by neox's tokenizer; rewrite the pattern without it`);
@@ -122,8 +116,8 @@ export function translateRegex(pattern: string, flavor: RegexFlavor): string {
     switch (c) {
       case 's': return [inClass ? WS : `[${WS}]`, i + 2];
       case 'S': return [inClass ? NON_WS : `[${NON_WS}]`, i + 2];
-      case 'd': return [property('Nd', false), i + 2];
-      case 'D': return [property('Nd', true), i + 2];
+      case 'd': return [pinnedProperty('Nd', false), i + 2];
+      case 'D': return [pinnedProperty('Nd', true), i + 2];
       case 'w': return [inClass ? wordClassBody() : `[${wordClassBody()}]`, i + 2];
       case 'W': return inClass ? fail('\\W inside a character class') : [`[^${wordClassBody()}]`, i + 2];
       case 'p':

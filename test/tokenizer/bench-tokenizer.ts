@@ -2,7 +2,9 @@
  * Tokenizer throughput, ours against Hugging Face `tokenizers` (Python binding, one thread:
  * RAYON_NUM_THREADS=1, TOKENIZERS_PARALLELISM=false) on the same generated documents and the same
  * tokenizer.json files; and TiktokenTokenizer against the tiktoken npm package (WASM).
- * A benchmark, not a test: it prints MB/s and tokens/s, and checks the token totals agree.
+ * A benchmark, not a test: it prints MB/s and tokens/s per CPU second (both sides measure CPU time
+ * of one thread, so other load on a shared machine does not skew the ratio), and checks the token
+ * totals agree.
  *
  *   node dist/test/tokenizer/bench-tokenizer.js [megabytes=20]
  */
@@ -32,11 +34,13 @@ function documents(): string[] {
   return docs;
 }
 
+/** CPU seconds (user + system) of this process, which a shared machine's other load does not inflate. */
 function time(encode: (doc: string) => ArrayLike<number>, docs: string[]): { seconds: number; tokens: number } {
-  const start = process.hrtime.bigint();
+  const start = process.cpuUsage();
   let tokens = 0;
   for (const doc of docs) tokens += encode(doc).length;
-  return { seconds: Number(process.hrtime.bigint() - start) / 1e9, tokens };
+  const used = process.cpuUsage(start);
+  return { seconds: (used.user + used.system) / 1e6, tokens };
 }
 
 const rate = (bytes: number, tokens: number, seconds: number): string =>
