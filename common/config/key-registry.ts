@@ -411,6 +411,17 @@ export const KEY_REGISTRY = {
       restart_backoff_s: { type: 'float', default: 5, min: 0, doc: 'Seconds to wait before starting the next generation.' },
     },
   },
+  data_preprocess: {
+    group: 'neox_extensions', origin: 'ours', type: 'dict', default: {},
+    doc: 'Raw jsonl input that `neox train` preprocesses into data_path (or each train_data_paths prefix) on first run when the indexed dataset is missing.',
+    fields: {
+      input: { type: 'str', default: null, doc: 'Comma-separated jsonl files (.jsonl, .jsonl.gz, .jsonl.zst), relative to the current directory.' },
+      jsonl_keys: { type: 'str', default: 'text', doc: 'Comma-separated JSON keys holding the text of each document (the first names the output).' },
+      append_eod: { type: 'bool', default: true, doc: 'Append the tokenizer end-of-document id to each document.' },
+      workers: { type: 'int', default: 1, min: 1, doc: 'Tokenizer worker threads.' },
+    },
+  },
+  sample_prompt: { group: 'neox_extensions', origin: 'ours', type: 'str', default: null, doc: '`neox train` ends by generating maximum_tokens tokens from this prompt (temperature, top_k, top_p apply); unset = no sample.' },
   coordinator: {
     group: 'neox_extensions', origin: 'ours', type: 'dict', default: {},
     doc: 'Where the coordinator is and the liveness budgets it enforces.',
