@@ -30,18 +30,22 @@ export function summaryText(summary: PreprocessSummary, workers: number, inputs:
 }
 
 /**
- * Runs a preprocessing job with the CLI's behaviour: a progress line on stderr, Ctrl-C stops it
- * cleanly (a second Ctrl-C exits at once), a summary (or JSON) on stdout. Returns the exit code.
+ * Runs a preprocessing job with the CLI's behaviour: a progress line on stderr, Ctrl-C (or
+ * SIGTERM) stops it cleanly and a second one exits at once, a summary (or JSON) on stdout.
+ * Returns the exit code (130 after SIGINT, 143 after SIGTERM).
  */
 export async function runPreprocessJob(options: PreprocessOptions, io: Pick<CommandContext, 'stdout' | 'stderr'>, json = false): Promise<number> {
   const controller = new AbortController();
-  const onSigint = () => {
-    if (controller.signal.aborted) process.exit(130);
+  let stoppedBy: NodeJS.Signals | null = null;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (controller.signal.aborted) process.exit(signal === 'SIGTERM' ? 143 : 130);
+    stoppedBy = signal;
     controller.abort();
   };
   const tty = (io.stderr as NodeJS.WriteStream).isTTY === true;
   let shown = false;
-  process.on('SIGINT', onSigint);
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   try {
     const summary = await preprocess({
       ...options,
@@ -59,11 +63,12 @@ export async function runPreprocessJob(options: PreprocessOptions, io: Pick<Comm
     if (shown && tty) io.stderr.write('\n');
     if (error instanceof InterruptedError) {
       io.stderr.write(`neox: ${error.message}\n`);
-      return 130;
+      return stoppedBy === 'SIGTERM' ? 143 : 130;
     }
     throw error;
   } finally {
-    process.off('SIGINT', onSigint);
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
   }
 }
 
