@@ -3,11 +3,10 @@
  * tools/datasets/preprocess_data.py (same flags where they exist, same output names and bytes).
  */
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 
 import { InterruptedError, preprocess, PreprocessOptions, PreprocessProgress, PreprocessSummary } from '../../../common/data/preprocess/preprocess';
-import type { TokenizerSource } from '../../../common/data/preprocess/tokenizer-source';
-import { FileError, NeoxError, UsageError } from '../../../common/errors';
+import { tokenizerSourceFor } from '../../../common/data/preprocess/tokenizer-source';
+import { FileError, UsageError } from '../../../common/errors';
 import type { Command, CommandContext } from '../command';
 
 const count = (n: number) => Math.round(n).toLocaleString('en-US');
@@ -70,15 +69,6 @@ export async function runPreprocessJob(options: PreprocessOptions, io: Pick<Comm
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
-}
-
-/** common/tokenizer's factory, run inside each worker thread. */
-function tokenizerSource(type: string, vocabFile: string | null, mergeFile: string | null): TokenizerSource {
-  const module = join(__dirname, '..', '..', '..', 'common', 'tokenizer', 'index.js');
-  if (!existsSync(module)) {
-    throw new NeoxError('UNAVAILABLE', `this build of neox has no tokenizers yet (${module} is missing); rebuild with npm run build:ts`);
-  }
-  return { module, exportName: 'createTokenizer', args: { tokenizer_type: type, vocab_file: vocabFile, merge_file: mergeFile } };
 }
 
 function listOf(value: unknown): string[] {
@@ -154,7 +144,7 @@ export const preprocessCommand: Command = {
       inputs,
       keys: keys.length > 0 ? keys : ['text'],
       outputPrefix,
-      tokenizer: tokenizerSource(type, vocabFile, mergeFile),
+      tokenizer: tokenizerSourceFor({ tokenizer_type: type, vocab_file: vocabFile, merge_file: mergeFile }),
       appendEod: values['append-eod'] === true,
       workers,
       skipInvalid: values['skip-invalid'] === true,

@@ -3,7 +3,9 @@
  * threads, so each worker loads a module and calls a factory with serializable arguments: by
  * default common/tokenizer's `createTokenizer(spec)`; tests and tools can name their own module.
  */
-import type { Tokenizer } from '../../tokenizer/tokenizer';
+import { join } from 'node:path';
+
+import type { Tokenizer, TokenizerSpec } from '../../tokenizer/tokenizer';
 
 export interface TokenizerSource {
   /** Absolute path (or resolvable id) of a CommonJS module. */
@@ -21,4 +23,9 @@ export async function loadTokenizer(source: TokenizerSource): Promise<Tokenizer>
   const factory = loaded[name];
   if (typeof factory !== 'function') throw new Error(`${source.module} does not export a function ${name}`);
   return (await (factory as (args: unknown) => Tokenizer | Promise<Tokenizer>)(source.args));
+}
+
+/** common/tokenizer's createTokenizer(spec), run inside each worker thread. */
+export function tokenizerSourceFor(spec: TokenizerSpec): TokenizerSource {
+  return { module: join(__dirname, '..', '..', 'tokenizer', 'index.js'), exportName: 'createTokenizer', args: spec };
 }
