@@ -45,6 +45,8 @@ async function main() {
   // Independent references (PyTorch, transformers, tokenizers) in .venv; quick when present.
   const venv = await run('bash', [join(root, 'test', 'oracle', 'setup-venv.sh')]);
   if (venv.failed) totals.failed += 1;
+  // The same OpenBLAS kernel choice the addon makes (common/blas-kernels.ts), for the C++ binary.
+  require(join(root, 'dist', 'common', 'blas-kernels.js')).chooseOpenblasKernels(process.env);
   const nativeTests = join(root, 'native', 'build', 'neox_native_tests');
   process.stdout.write('\n── native (C++) tests ──\n');
   if (existsSync(nativeTests)) add(await run(nativeTests, process.argv.slice(2)));

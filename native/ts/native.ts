@@ -6,6 +6,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
+import { chooseOpenblasKernels } from '../../common/blas-kernels';
 import { packageRoot } from '../../common/paths';
 import { convertNativeError, NativeLoadError } from './errors';
 
@@ -41,6 +42,7 @@ export function loadNative(): NativeAddon {
   if (!existsSync(path)) {
     throw new NativeLoadError(`native addon not found at ${path}; build it with "npm run build:native"`);
   }
+  chooseOpenblasKernels(); // must precede loading OpenBLAS
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     cached = wrapErrors(require(path) as NativeAddon);
