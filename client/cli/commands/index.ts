@@ -1,9 +1,10 @@
 /** Every command the `neox` CLI knows, in the order `neox --help` lists them. */
 import type { Command } from '../command';
+import { checkpointInspectCommand } from './checkpoint-inspect';
 import { configShowCommand } from './config-show';
 import { datasetInspectCommand } from './dataset-inspect';
 import { datasetSamplesCommand } from './dataset-samples';
 import { infoCommand } from './info';
 import { preprocessCommand } from './preprocess';
 
-export const commands: Command[] = [infoCommand, preprocessCommand, datasetInspectCommand, datasetSamplesCommand, configShowCommand];
+export const commands: Command[] = [infoCommand, preprocessCommand, datasetInspectCommand, datasetSamplesCommand, configShowCommand, checkpointInspectCommand];
