@@ -1,0 +1,81 @@
+// The GPT-NeoX model (reference §1.2): embedding (+ learned positions) → dropout → L blocks
+// (transformer_layer.h) → final norm → output layer fused with the cross-entropy loss
+// (cross_entropy.h; tied to the word embedding unless no_weight_tying).
+//
+// The model owns its flat parameter and gradient buffers (param_layout.h), the rotary tables and
+// its workspaces (workspace.h): one for training and one for forward-only calls, each allocated
+// when its (B, T) shape is first seen and reused afterwards. A forward-only call at the training
+// shape reuses the training workspace.
+//
+// Tokens are rows of T + 1 ids: a row's first T ids are the inputs, its last T the targets.
+// loss_mask (rows = B·T weights, or null = all 1) weights each target (GPT-NeoX's loss mask);
+// a micro-batch's loss is the weighted token mean (reference §1.6).
+//
+// Templated on the scalar: float for training, double for the finite-difference tests.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+
+#include "model/buffer.h"
+#include "model/model_config.h"
+#include "model/param_layout.h"
+#include "model/workspace.h"
+
+namespace neox::model {
+
+// Wall time of the phases of the last call (seconds).
+struct PhaseTimes {
+  double forward = 0;   // embedding, blocks, final norm, output layer + loss (and its gradient)
+  double backward = 0;  // everything below the loss
+};
+
+template <typename T>
+class GptModel {
+ public:
+  explicit GptModel(const ModelConfig& config);
+
+  const ModelConfig& config() const { return config_; }
+  const ParamLayout& layout() const { return layout_; }
+  T* params() { return params_.data(); }
+  const T* params() const { return params_.data(); }
+  T* grads() { return grads_.data(); }
+  const T* grads() const { return grads_.data(); }
+  int64_t param_elements() const { return layout_.total_elements(); }
+  void initialize(uint64_t seed);
+  void zero_grads();
+
+  // One micro-batch forward and backward; parameter gradients ADD (+=) loss_grad_scale ·
+  // ∂loss/∂θ (loss_grad_scale = 1/gradient_accumulation_steps). dropout_counter must be distinct
+  // per micro-batch and step (layer dropout keys, transformer_layer.h). Returns the loss.
+  double train_micro_batch(const int32_t* tokens, const float* loss_mask, int64_t batch, int64_t seq_len,
+                           double loss_grad_scale, uint64_t dropout_seed, uint64_t dropout_counter);
+  // The loss without dropout or gradients.
+  double eval_loss(const int32_t* tokens, const float* loss_mask, int64_t batch, int64_t seq_len);
+  // Logits (batch·seq_len, V) of input ids (batch, seq_len) into `out`.
+  void logits(T* out, const int32_t* inputs, int64_t batch, int64_t seq_len);
+
+  const PhaseTimes& last_times() const { return times_; }
+  // Bytes of parameters, gradients and workspaces held now.
+  int64_t bytes() const;
+
+  // Rows of the output layer's loss chunk (cross_entropy.h): logits exist for this many rows at a time.
+  static constexpr int64_t kLossChunkRows = 256;
+
+ private:
+  Workspace<T>& workspace(int64_t batch, int64_t seq_len, bool training);
+  void load_tokens(Workspace<T>& ws, const int32_t* tokens, const float* loss_mask);
+  // Embedding → blocks → final norm into ws.final_out (training: activations kept for backward).
+  void forward_to_final_norm(Workspace<T>& ws, bool training, uint64_t dropout_seed, uint64_t dropout_counter);
+  void backward_from_final_norm(Workspace<T>& ws, uint64_t dropout_seed, uint64_t dropout_counter);
+
+  ModelConfig config_;
+  ParamLayout layout_;
+  Buffer<T> params_, grads_;
+  Buffer<T> rotary_cos_, rotary_sin_;
+  int64_t rotary_dims_ = 0;
+  std::unique_ptr<Workspace<T>> train_workspace_, inference_workspace_;
+  PhaseTimes times_;
+};
+
+}  // namespace neox::model

@@ -1,0 +1,199 @@
+#include "model/trainer.h"
+
+#include <chrono>
+#include <cmath>
+#include <cstring>
+
+#include "core/errors.h"
+#include "core/threads.h"
+
+namespace neox::model {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+double ms_since(Clock::time_point start) { return std::chrono::duration<double, std::milli>(Clock::now() - start).count(); }
+
+const char kExpAvgPrefix[] = "optimizer.exp_avg.";
+const char kExpAvgSqPrefix[] = "optimizer.exp_avg_sq.";
+
+int resolve_threads(int threads) {
+  NEOX_CHECK_ARG(threads >= 0, "actor_threads is " << threads << "; it must be >= 0 (0 = all cores)");
+  return threads > 0 ? threads : hardware_threads();
+}
+
+bool starts_with(const std::string& s, const char* prefix) { return s.rfind(prefix, 0) == 0; }
+
+std::string shape_text(const std::vector<int64_t>& shape) {
+  std::string out;
+  for (size_t i = 0; i < shape.size(); ++i) out += (i ? " × " : "") + std::to_string(shape[i]);
+  return out;
+}
+
+}  // namespace
+
+Trainer::Trainer(const ModelConfig& model, const TrainingConfig& training, uint64_t seed, int threads)
+    : model_(model),  // validates the model configuration
+      training_(training),
+      optimizer_(model_.layout(), training),  // validates the training configuration
+      seed_(seed),
+      threads_(resolve_threads(threads)) {
+  use_threads();
+  model_.initialize(seed);
+}
+
+void Trainer::use_threads() const { set_num_threads(threads_); }
+
+int64_t Trainer::bytes() const { return model_.bytes() + 2 * model_.param_elements() * int64_t(sizeof(float)); }
+
+void Trainer::check_tokens(const char* call, const int32_t* tokens, int64_t count) const {
+  const int64_t V = model_.config().vocab_size, row_length = model_.config().seq_length + 1;
+  for (int64_t i = 0; i < count; ++i) {
+    NEOX_CHECK_ARG(tokens[i] >= 0 && tokens[i] < V,
+                   call << ": token id " << tokens[i] << " at row " << i / row_length << ", position " << i % row_length
+                        << " is outside [0, " << V << ") (padded_vocab_size); check the tokenizer and data against the config");
+  }
+}
+
+StepResult Trainer::train_step(const int32_t* tokens, int64_t token_count, const float* loss_mask, int64_t mask_count,
+                               double lr, int64_t step) {
+  const auto start = Clock::now();
+  const ModelConfig& c = model_.config();
+  const int64_t micro = training_.micro_batch, gas = training_.gradient_accumulation, S = c.seq_length;
+  NEOX_CHECK_ARG(token_count == gas * micro * (S + 1),
+                 "trainStep: tokens has " << token_count << " elements; expected gradient_accumulation_steps (" << gas
+                 << ") × train_micro_batch_size_per_gpu (" << micro << ") × (seq_length (" << S << ") + 1) = "
+                 << gas * micro * (S + 1));
+  NEOX_CHECK_ARG(loss_mask == nullptr || mask_count == gas * micro * S,
+                 "trainStep: lossMask has " << mask_count << " elements; expected one weight per target: "
+                 << gas * micro << " rows × seq_length (" << S << ") = " << gas * micro * S << " (or null)");
+  NEOX_CHECK_ARG(std::isfinite(lr) && lr >= 0, "trainStep: lr is " << lr << "; pass a finite learning rate >= 0");
+  NEOX_CHECK_ARG(step >= 0, "trainStep: step is " << step << "; pass the iteration number (>= 0)");
+  check_tokens("trainStep", tokens, token_count);
+  use_threads();
+
+  StepResult result;
+  result.step = step;
+  model_.zero_grads();
+  double loss_sum = 0;
+  for (int64_t m = 0; m < gas; ++m) {
+    const int32_t* micro_tokens = tokens + m * micro * (S + 1);
+    const float* micro_mask = loss_mask ? loss_mask + m * micro * S : nullptr;
+    const uint64_t dropout_counter = uint64_t(step) * uint64_t(gas) + uint64_t(m);
+    loss_sum += model_.train_micro_batch(micro_tokens, micro_mask, micro, S, 1.0 / double(gas), seed_, dropout_counter);
+    result.timings.forward_ms += model_.last_times().forward * 1e3;
+    result.timings.backward_ms += model_.last_times().backward * 1e3;
+  }
+  result.loss = loss_sum / double(gas);
+
+  const auto optimizer_start = Clock::now();
+  if (!std::isfinite(result.loss)) {
+    result.skipped = true;
+    result.non_finite = "loss";
+    result.grad_norm = NAN;
+  } else {
+    result.grad_norm = optimizer_.gradient_norm(model_.grads());
+    if (!std::isfinite(result.grad_norm)) {
+      result.skipped = true;
+      result.non_finite = optimizer_.first_non_finite_gradient(model_.grads());
+    } else {
+      optimizer_.step(model_.params(), model_.grads(), result.grad_norm, lr);
+    }
+  }
+  result.timings.optimizer_ms = ms_since(optimizer_start);
+  result.timings.total_ms = ms_since(start);
+  return result;
+}
+
+double Trainer::eval_loss(const int32_t* tokens, int64_t token_count) {
+  const ModelConfig& c = model_.config();
+  const int64_t micro = training_.micro_batch, S = c.seq_length;
+  NEOX_CHECK_ARG(token_count == micro * (S + 1),
+                 "evalLoss: tokens has " << token_count << " elements; expected one micro-batch: "
+                 << "train_micro_batch_size_per_gpu (" << micro << ") × (seq_length (" << S << ") + 1) = "
+                 << micro * (S + 1));
+  check_tokens("evalLoss", tokens, token_count);
+  use_threads();
+  return model_.eval_loss(tokens, nullptr, micro, S);
+}
+
+void Trainer::logits(float* out, const int32_t* inputs, int64_t input_count, int64_t batch, int64_t seq_len) {
+  const ModelConfig& c = model_.config();
+  NEOX_CHECK_ARG(batch > 0 && seq_len > 0, "logits: batch " << batch << " and seqLen " << seq_len << " must be >= 1");
+  NEOX_CHECK_ARG(input_count == batch * seq_len, "logits: tokens has " << input_count << " elements; expected batch ("
+                 << batch << ") × seqLen (" << seq_len << ") = " << batch * seq_len);
+  const int64_t longest = c.pos_emb == PositionKind::learned ? c.max_position_embeddings - c.position_offset
+                                                              : c.position_count();
+  NEOX_CHECK_ARG(seq_len <= longest, "logits: seqLen " << seq_len << " exceeds the " << longest
+                 << " positions this model supports (max_position_embeddings); pass a shorter sequence");
+  const int64_t V = c.vocab_size;
+  for (int64_t i = 0; i < input_count; ++i) {
+    NEOX_CHECK_ARG(inputs[i] >= 0 && inputs[i] < V, "logits: token id " << inputs[i] << " at row " << i / seq_len
+                   << ", position " << i % seq_len << " is outside [0, " << V
+                   << ") (padded_vocab_size); check the tokenizer and data against the config");
+  }
+  use_threads();
+  model_.logits(out, inputs, batch, seq_len);
+}
+
+std::vector<TensorInfo> Trainer::tensor_info() const {
+  std::vector<TensorInfo> out;
+  const auto& tensors = model_.layout().tensors();
+  for (TensorKind kind : {TensorKind::parameter, TensorKind::exp_avg, TensorKind::exp_avg_sq}) {
+    const char* prefix = kind == TensorKind::exp_avg ? kExpAvgPrefix : kind == TensorKind::exp_avg_sq ? kExpAvgSqPrefix : "";
+    for (const TensorSpec& spec : tensors) out.push_back({prefix + spec.name, spec.shape, kind, spec.decay});
+  }
+  return out;
+}
+
+Trainer::Located Trainer::locate(const std::string& name, const char* call) const {
+  TensorKind kind = TensorKind::parameter;
+  std::string parameter = name;
+  if (starts_with(name, kExpAvgSqPrefix)) {
+    kind = TensorKind::exp_avg_sq;
+    parameter = name.substr(sizeof(kExpAvgSqPrefix) - 1);
+  } else if (starts_with(name, kExpAvgPrefix)) {
+    kind = TensorKind::exp_avg;
+    parameter = name.substr(sizeof(kExpAvgPrefix) - 1);
+  }
+  const TensorSpec* spec = model_.layout().find(parameter);
+  NEOX_CHECK_ARG(spec != nullptr, call << ": no tensor named '" << name << "'; tensorInfo() lists the names (e.g. "
+                 << model_.layout().tensors().front().name << ")");
+  return {kind, spec};
+}
+
+float* Trainer::data_of(TensorKind kind) {
+  return kind == TensorKind::exp_avg ? optimizer_.exp_avg()
+         : kind == TensorKind::exp_avg_sq ? optimizer_.exp_avg_sq() : model_.params();
+}
+
+const float* Trainer::data_of(TensorKind kind) const {
+  return kind == TensorKind::exp_avg ? optimizer_.exp_avg()
+         : kind == TensorKind::exp_avg_sq ? optimizer_.exp_avg_sq() : model_.params();
+}
+
+int64_t Trainer::tensor_elements(const std::string& name, const char* call) const {
+  return locate(name, call).spec->numel;
+}
+
+void Trainer::get_tensor(const std::string& name, float* out, int64_t count) const {
+  const Located at = locate(name, "getTensor");
+  NEOX_ASSERT(count == at.spec->numel);
+  std::memcpy(out, data_of(at.kind) + at.spec->offset, sizeof(float) * size_t(count));
+}
+
+void Trainer::set_tensor(const std::string& name, const float* data, int64_t count) {
+  const Located at = locate(name, "setTensor");
+  NEOX_CHECK_ARG(count == at.spec->numel, "setTensor: '" << name << "' has shape [" << shape_text(at.spec->shape)
+                 << "] = " << at.spec->numel << " elements; got " << count << " values");
+  std::memcpy(data_of(at.kind) + at.spec->offset, data, sizeof(float) * size_t(count));
+}
+
+void Trainer::get_gradient(const std::string& name, float* out, int64_t count) const {
+  const TensorSpec* spec = model_.layout().find(name);
+  NEOX_CHECK_ARG(spec != nullptr, "getGradient: no parameter named '" << name << "'; tensorInfo() lists the parameters");
+  NEOX_ASSERT(count == spec->numel);
+  std::memcpy(out, model_.grads() + spec->offset, sizeof(float) * size_t(count));
+}
+
+}  // namespace neox::model

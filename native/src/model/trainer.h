@@ -1,0 +1,94 @@
+// The training engine of one process: the fp32 model, its AdamW state and the step logic of
+// GPT-NeoX (reference §3.3–3.6), behind the calls the addon exposes (native/ts/native.ts):
+//
+//   train_step: tokens (gradient_accumulation_steps · micro_batch rows of seq_length + 1 ids),
+//     optional loss mask (one weight per target, rows · seq_length); each micro-batch's loss is
+//     scaled by 1/GAS before its backward, so the gradients are the mean over micro-batches;
+//     then the global norm, clipping (gradient_clipping) and AdamW with the given lr. A
+//     non-finite loss or gradient skips the update and names the first tensor that went bad
+//     ("loss", or the parameter whose gradient did). The lr schedule lives in TypeScript.
+//   eval_loss: one micro-batch, no dropout, no gradients.   logits: (batch·seq_len, V).
+//   tensors: every parameter and both AdamW moments under global names (param_layout.h);
+//     moments are "optimizer.exp_avg.<name>" and "optimizer.exp_avg_sq.<name>". gradient(name)
+//     reads the last step's gradient (before clipping).
+//
+// Every call first sets the engine's thread count (BLAS and parallel_for obey it) and checks its
+// input, naming the call, the value and the fix; nothing is modified when a check fails.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "model/gpt_model.h"
+#include "model/model_config.h"
+#include "model/optimizer.h"
+
+namespace neox::model {
+
+struct StepTimings {
+  double forward_ms = 0, backward_ms = 0, optimizer_ms = 0, total_ms = 0;
+};
+
+struct StepResult {
+  double loss = 0;             // mean over micro-batches of their token-mean loss
+  double grad_norm = 0;        // global norm before clipping
+  bool skipped = false;
+  std::string non_finite;      // first tensor that went non-finite ("" when none)
+  int64_t step = 0;            // the caller's step number, echoed
+  StepTimings timings;
+};
+
+enum class TensorKind { parameter, exp_avg, exp_avg_sq };
+
+struct TensorInfo {
+  std::string name;
+  std::vector<int64_t> shape;
+  TensorKind kind;
+  bool decay;
+};
+
+class Trainer {
+ public:
+  // threads: 0 = all cores. seed: initialization and dropout.
+  Trainer(const ModelConfig& model, const TrainingConfig& training, uint64_t seed, int threads);
+
+  StepResult train_step(const int32_t* tokens, int64_t token_count, const float* loss_mask, int64_t mask_count,
+                        double lr, int64_t step);
+  double eval_loss(const int32_t* tokens, int64_t token_count);
+  // out holds batch·seq_len·V floats.
+  void logits(float* out, const int32_t* inputs, int64_t input_count, int64_t batch, int64_t seq_len);
+
+  std::vector<TensorInfo> tensor_info() const;
+  // Elements of the tensor called `name` (a parameter or a moment); throws when unknown.
+  int64_t tensor_elements(const std::string& name, const char* call) const;
+  void get_tensor(const std::string& name, float* out, int64_t count) const;
+  void set_tensor(const std::string& name, const float* data, int64_t count);
+  void get_gradient(const std::string& name, float* out, int64_t count) const;
+
+  int64_t optimizer_step() const { return optimizer_.step_count(); }
+  void set_optimizer_step(int64_t step) { optimizer_.set_step_count(step); }
+  int threads() const { return threads_; }
+  const ModelConfig& model_config() const { return model_.config(); }
+  const TrainingConfig& training_config() const { return training_; }
+  int64_t bytes() const;
+
+ private:
+  struct Located {
+    TensorKind kind;
+    const TensorSpec* spec;
+  };
+  Located locate(const std::string& name, const char* call) const;
+  float* data_of(TensorKind kind);
+  const float* data_of(TensorKind kind) const;
+  void use_threads() const;
+  void check_tokens(const char* call, const int32_t* tokens, int64_t count) const;
+
+  GptModel<float> model_;
+  TrainingConfig training_;
+  AdamWOptimizer optimizer_;
+  uint64_t seed_;
+  int threads_;
+};
+
+}  // namespace neox::model
