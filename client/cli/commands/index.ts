@@ -6,5 +6,6 @@ import { datasetInspectCommand } from './dataset-inspect';
 import { datasetSamplesCommand } from './dataset-samples';
 import { infoCommand } from './info';
 import { preprocessCommand } from './preprocess';
+import { serveCommand } from './serve';
 
-export const commands: Command[] = [infoCommand, preprocessCommand, datasetInspectCommand, datasetSamplesCommand, configShowCommand, checkpointInspectCommand];
+export const commands: Command[] = [infoCommand, preprocessCommand, datasetInspectCommand, datasetSamplesCommand, configShowCommand, checkpointInspectCommand, serveCommand];
