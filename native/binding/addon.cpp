@@ -4,6 +4,7 @@
 #include "comm_binding.h"
 #include "core/build_info.h"
 #include "core/threads.h"
+#include "engine_binding.h"
 #include "js_errors.h"
 
 namespace neox::binding {
@@ -37,6 +38,7 @@ Napi::Object init(Napi::Env env, Napi::Object exports) {
   exports.Set("setNumThreads", Napi::Function::New(env, set_num_threads_js));
   exports.Set("numThreads", Napi::Function::New(env, num_threads_js));
   register_comm(env, exports);
+  register_engine(env, exports);
   return exports;
 }
 

@@ -8,6 +8,8 @@ import { join } from 'node:path';
 
 import { chooseOpenblasKernels } from '../../common/blas-kernels';
 import { packageRoot } from '../../common/paths';
+import type { NeoxConfig } from '../../common/config';
+import { engineSpecFromConfig } from './engine-spec';
 import { convertNativeError, NativeLoadError } from './errors';
 
 // ---- build and threads ---------------------------------------------------------------------
@@ -27,6 +29,8 @@ export interface NativeAddon {
   numThreads(): number;
   /** See the communicators section below; use `createCommunicator`, which types its errors. */
   createCommunicator(options: CommunicatorOptions): Promise<Communicator>;
+  /** See the training engine section below; use `createEngine`, which builds the spec and types errors. */
+  createEngine(spec: EngineSpec): Promise<NativeEngineHandle>;
 }
 
 let cached: NativeAddon | null = null;
@@ -127,4 +131,195 @@ export interface Communicator {
 export async function createCommunicator(options: CommunicatorOptions): Promise<Communicator> {
   const communicator = await loadNative().createCommunicator(options);
   return wrapErrors(communicator);
+}
+
+// ---- training engine -------------------------------------------------------------------------
+
+/**
+ * What the native engine reads from a resolved config (native/ts/engine-spec.ts builds it with
+ * engineSpecFromConfig). Keys are the GPT-NeoX config keys; adam_* come from optimizer.params.
+ */
+export interface EngineSpec {
+  num_layers: number;
+  hidden_size: number;
+  num_attention_heads: number;
+  num_kv_heads: number;
+  seq_length: number;
+  max_position_embeddings: number;
+  padded_vocab_size: number;
+  mlp_linear1_width: number;
+  mlp_linear2_width: number;
+  activation: string;
+  bias_gelu_fusion: boolean;
+  norm: string;
+  layernorm_epsilon: number;
+  rms_norm_epsilon: number;
+  pos_emb: string;
+  rotary_pct: number;
+  rotary_emb_base: number;
+  opt_pos_emb_offset: number;
+  gpt_j_residual: boolean;
+  no_weight_tying: boolean;
+  use_bias_in_attn_linear: boolean;
+  use_bias_in_mlp: boolean;
+  hidden_dropout: number;
+  attention_dropout: number;
+  sliding_window_width: number | null;
+  init_method: string;
+  output_layer_init_method: string;
+  init_method_std: number;
+  checkpoint_activations: boolean;
+  train_micro_batch_size_per_gpu: number;
+  gradient_accumulation_steps: number;
+  adam_beta1: number;
+  adam_beta2: number;
+  adam_eps: number;
+  weight_decay: number;
+  gradient_clipping: number;
+  seed: number;
+  /** CPU threads for BLAS and the native loops; 0 = all cores. */
+  threads: number;
+}
+
+export interface EngineOptions {
+  /** Threads; null = the config's actor_threads (0 = all cores). */
+  threads: number | null;
+  /** Seed of initialization and dropout; null = the config's seed. */
+  seed: number | null;
+}
+
+export interface EngineStepTimings {
+  /** Embedding, blocks, final norm, and the fused output layer + loss (its gradient included). */
+  forwardMs: number;
+  /** Everything below the loss. */
+  backwardMs: number;
+  /** Norm, clipping, AdamW. */
+  optimizerMs: number;
+  totalMs: number;
+}
+
+export interface EngineStepResult {
+  /** Mean over micro-batches of each micro-batch's token-mean loss (reference §3.6). */
+  loss: number;
+  /** Global gradient L2 norm before clipping (NaN when the loss was not finite). */
+  gradNorm: number;
+  /** True when no update was applied (a non-finite loss or gradient). */
+  skipped: boolean;
+  /** The step (as passed) and first tensor that went bad: "loss" or the parameter whose gradient did. */
+  nonFinite: { step: number; tensor: string } | null;
+  timings: EngineStepTimings;
+}
+
+export type EngineTensorKind = 'parameter' | 'exp_avg' | 'exp_avg_sq';
+
+export interface EngineTensor {
+  /** Parameters by global name (e.g. layers.0.mlp.linear1.weight); moments "optimizer.exp_avg.<name>", "optimizer.exp_avg_sq.<name>". */
+  name: string;
+  shape: number[];
+  dtype: 'F32';
+  kind: EngineTensorKind;
+  /** Whether weight decay applies (false for biases and norm parameters; moments copy their parameter's flag). */
+  decay: boolean;
+}
+
+/** The addon's engine object; use the Engine returned by createEngine. */
+export interface NativeEngineHandle {
+  readonly threads: number;
+  readonly parameterCount: number;
+  trainStep(tokens: Int32Array, lossMask: Float32Array | null, lr: number, step: number): Promise<EngineStepResult>;
+  evalLoss(tokens: Int32Array): Promise<number>;
+  logits(tokens: Int32Array, batch: number, seqLen: number): Promise<Float32Array>;
+  tensorInfo(): EngineTensor[];
+  getTensor(name: string): Float32Array;
+  setTensor(name: string, data: Float32Array): void;
+  getGradient(name: string): Float32Array;
+  optimizerStep(): number;
+  setOptimizerStep(step: number): void;
+  close(): void;
+}
+
+/**
+ * One process's model, gradients and AdamW state in native memory. Compute runs on the engine's
+ * own thread with `threads` threads; the Promise-returning calls never block the event loop. The
+ * synchronous calls wait for the calls queued before them (call them between steps). Errors:
+ * NativeInvalidArgumentError for bad input (shapes, token ids, names, unsupported options).
+ */
+export class Engine {
+  private readonly handle: NativeEngineHandle;
+
+  constructor(handle: NativeEngineHandle) {
+    this.handle = wrapErrors(handle);
+  }
+
+  /** Threads the engine computes with. */
+  get threads(): number {
+    return this.handle.threads;
+  }
+
+  /** Parameter elements (tied weights counted once). */
+  get parameterCount(): number {
+    return this.handle.parameterCount;
+  }
+
+  /**
+   * One optimizer step. tokens: gradient_accumulation_steps × train_micro_batch_size_per_gpu rows of
+   * seq_length + 1 ids (inputs are a row's first seq_length ids, targets its last). lossMask: one
+   * weight per target (rows × seq_length) or null. lr: this step's learning rate. step: the
+   * iteration, which keys dropout and is echoed in nonFinite.
+   */
+  async trainStep(tokens: Int32Array, lossMask: Float32Array | null, lr: number, step: number): Promise<EngineStepResult> {
+    return this.handle.trainStep(tokens, lossMask, lr, step);
+  }
+
+  /** Mean loss of one micro-batch (train_micro_batch_size_per_gpu rows of seq_length + 1 ids); no dropout. */
+  async evalLoss(tokens: Int32Array): Promise<number> {
+    return this.handle.evalLoss(tokens);
+  }
+
+  /** Logits (batch × seqLen × padded_vocab_size) of input ids (batch × seqLen). */
+  async logits(tokens: Int32Array, batch: number, seqLen: number): Promise<Float32Array> {
+    return this.handle.logits(tokens, batch, seqLen);
+  }
+
+  tensorInfo(): EngineTensor[] {
+    return this.handle.tensorInfo();
+  }
+
+  /** A copy of a parameter or moment. */
+  getTensor(name: string): Float32Array {
+    return this.handle.getTensor(name);
+  }
+
+  /** Overwrites a parameter or moment (same element count as tensorInfo's shape). */
+  setTensor(name: string, data: Float32Array): void {
+    this.handle.setTensor(name, data);
+  }
+
+  /** A copy of a parameter's gradient from the last trainStep (averaged over micro-batches, before clipping). */
+  getGradient(name: string): Float32Array {
+    return this.handle.getGradient(name);
+  }
+
+  /** AdamW updates applied so far (its t). */
+  optimizerStep(): number {
+    return this.handle.optimizerStep();
+  }
+
+  setOptimizerStep(step: number): void {
+    this.handle.setOptimizerStep(step);
+  }
+
+  /** Frees the native memory after the calls already queued; later calls are refused. */
+  close(): void {
+    this.handle.close();
+  }
+}
+
+/**
+ * Builds an engine for a resolved config: allocates and initializes the parameters (from the seed)
+ * off the event loop. Rejects with NativeInvalidArgumentError naming the key of an unsupported option.
+ */
+export async function createEngine(config: NeoxConfig, options: EngineOptions): Promise<Engine> {
+  const spec = engineSpecFromConfig(config, options);
+  return new Engine(await loadNative().createEngine(spec));
 }

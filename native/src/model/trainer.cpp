@@ -117,7 +117,7 @@ double Trainer::eval_loss(const int32_t* tokens, int64_t token_count) {
   return model_.eval_loss(tokens, nullptr, micro, S);
 }
 
-void Trainer::logits(float* out, const int32_t* inputs, int64_t input_count, int64_t batch, int64_t seq_len) {
+void Trainer::check_logits_input(const int32_t* inputs, int64_t input_count, int64_t batch, int64_t seq_len) const {
   const ModelConfig& c = model_.config();
   NEOX_CHECK_ARG(batch > 0 && seq_len > 0, "logits: batch " << batch << " and seqLen " << seq_len << " must be >= 1");
   NEOX_CHECK_ARG(input_count == batch * seq_len, "logits: tokens has " << input_count << " elements; expected batch ("
@@ -132,6 +132,10 @@ void Trainer::logits(float* out, const int32_t* inputs, int64_t input_count, int
                    << ", position " << i % seq_len << " is outside [0, " << V
                    << ") (padded_vocab_size); check the tokenizer and data against the config");
   }
+}
+
+void Trainer::logits(float* out, const int32_t* inputs, int64_t input_count, int64_t batch, int64_t seq_len) {
+  check_logits_input(inputs, input_count, batch, seq_len);
   use_threads();
   model_.logits(out, inputs, batch, seq_len);
 }

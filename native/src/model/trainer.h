@@ -56,7 +56,9 @@ class Trainer {
   StepResult train_step(const int32_t* tokens, int64_t token_count, const float* loss_mask, int64_t mask_count,
                         double lr, int64_t step);
   double eval_loss(const int32_t* tokens, int64_t token_count);
-  // out holds batch·seq_len·V floats.
+  // out holds batch·seq_len·V floats. check_logits_input refuses what logits would refuse, so a
+  // caller can validate before allocating the output.
+  void check_logits_input(const int32_t* inputs, int64_t input_count, int64_t batch, int64_t seq_len) const;
   void logits(float* out, const int32_t* inputs, int64_t input_count, int64_t batch, int64_t seq_len);
 
   std::vector<TensorInfo> tensor_info() const;
