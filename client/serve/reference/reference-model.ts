@@ -3,10 +3,10 @@
  * lm-evaluation-harness tests, not a product model. Its logits are fixed pseudo-random functions of
  * the previous two tokens and the position, minus a penalty for tokens already in the sequence:
  *
- *   z_v = 2.5·u(a, v) + 1.25·u'(b, v) + 0.5·u''(t mod 7, v) − min(count_v, 4) − 3·[v is not whole text]
+ *   z_v = 2.5·u(a, v) + 1.25·u'(b, v) + 0.5·u''(t mod 7, v) − min(count_v, 4) − 3·[v is not plain text]
  *
  * (a = last token, b = the one before, t = sequence length, u ∈ [−1, 1) from an integer hash; the
- * last term makes lone UTF-8 bytes rare; padded ids beyond the tokenizer get z = −12 + u), then a
+ * last term makes lone UTF-8 bytes and control characters rare; padded ids beyond the tokenizer get z = −12 + u), then a
  * real log-softmax in float64 rounded to float32 like an engine's output. Every row depends on the whole prefix (through the counts) and
  * on the position, so cache, batching or offset mistakes change the numbers.
  */
@@ -43,7 +43,7 @@ export class ReferenceModel implements LanguageModel {
   readonly maxBatchTokens: number;
   private readonly callDelayMs: number;
   private readonly live = new Map<number, SequenceState>();
-  /** −3 for ids whose text is not whole characters (or empty), else 0. */
+  /** −3 for ids whose text is empty, a control character or not whole characters, else 0. */
   private readonly bias: Float64Array;
   private nextId = 1;
 
@@ -57,7 +57,7 @@ export class ReferenceModel implements LanguageModel {
     this.bias = new Float64Array(this.tokenizer.vocabSize);
     for (let v = 0; v < this.bias.length; v++) {
       const text = this.tokenizer.decode([v]);
-      if (text === '' || text.includes('\uFFFD')) this.bias[v] = -3;
+      if (!/^[\n\x20-\x7e\u00a0-\ufffc]+$/.test(text)) this.bias[v] = -3;
     }
   }
 
