@@ -41,14 +41,15 @@ export function logprobsJson(entries: LogprobEntry[], text: TokenText): Completi
 
 /** Keys in logprob order; where two ids share a string, the first (larger) value stays. */
 function topJson(entry: LogprobEntry, text: TokenText): Record<string, number> {
-  const pairs = new Map<string, number>();
+  // No prototype, so a token spelled "__proto__" is an ordinary key.
+  const top = Object.create(null) as Record<string, number>;
   for (const alt of entry.top!) {
     const key = text.piece(alt.id);
-    if (!pairs.has(key)) pairs.set(key, alt.logprob);
+    if (!(key in top)) top[key] = alt.logprob;
   }
   const chosen = text.piece(entry.id);
-  if (!pairs.has(chosen) && entry.logprob !== null) pairs.set(chosen, entry.logprob);
-  return Object.fromEntries(pairs);
+  if (!(chosen in top) && entry.logprob !== null) top[chosen] = entry.logprob;
+  return top;
 }
 
 export function choiceJson(choice: ChoiceRun, withLogprobs: boolean, text: TokenText): ChoiceJson {

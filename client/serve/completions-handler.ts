@@ -89,7 +89,9 @@ abstract class Output {
     this.finished(choice);
     if (--this.pending === 0) {
       this.complete = true;
-      this.done();
+      // Built on its own turn of the event loop: many requests finishing in one model step do not
+      // format all their answers in one stretch.
+      setImmediate(() => this.done());
     }
   }
 
