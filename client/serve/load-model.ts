@@ -1,37 +1,82 @@
 /**
- * The LanguageModel `neox serve` runs: a checkpoint on the native engine, or (for tests) the
- * TypeScript reference model. The native engine cannot generate yet, so a checkpoint is refused
- * with a message saying so; README.md lists what the engine must provide.
+ * The LanguageModel `neox serve` runs: a checkpoint on the native engine (EngineLanguageModel,
+ * full recompute per step until the engine has a KV cache), or, for tests, the TypeScript
+ * reference model.
  */
-import { existsSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { basename, join } from 'node:path';
 
-import { FileError, NeoxError, UsageError } from '../../common/errors';
-import { createTokenizer } from '../../common/tokenizer';
+import { Checkpoint } from '../../common/checkpoint';
+import type { NeoxConfig } from '../../common/config';
+import { FileError, UsageError } from '../../common/errors';
+import { createTokenizer, type Tokenizer } from '../../common/tokenizer';
+import { createEngine, type Engine } from '../../native/ts/native';
+import { checkpointTokenizerDir } from '../../node/actor/engine-checkpoint';
+import { EngineLanguageModel } from './engine-model';
 import type { LanguageModel } from './language-model';
 import { ReferenceModel } from './reference/reference-model';
 
-/** Thrown when the installation cannot serve what was asked (today: any checkpoint). */
-export class ServeUnsupportedError extends NeoxError {
-  constructor(message: string) {
-    super('SERVE_UNSUPPORTED', message);
-  }
-}
-
 export interface ModelSource {
+  /** A checkpoint directory: one with manifest.json, or a save directory with `latest`. */
   checkpoint: string | null;
   /** Serve the reference model (a test fixture) with this tokenizer.json instead. */
   referenceTokenizer: string | null;
 }
 
-export function loadServeModel(source: ModelSource): LanguageModel {
+export interface LoadedModel {
+  model: LanguageModel;
+  /** Frees what the model holds (the engine's memory). */
+  close(): void;
+}
+
+export async function loadServeModel(source: ModelSource): Promise<LoadedModel> {
   if (source.referenceTokenizer !== null) {
     const tokenizer = createTokenizer({ tokenizer_type: 'HFTokenizer', vocab_file: source.referenceTokenizer, merge_file: null });
-    return new ReferenceModel({ tokenizer });
+    return { model: new ReferenceModel({ tokenizer }), close: () => {} };
   }
-  const dir = source.checkpoint;
-  if (dir === null) throw new UsageError('neox serve needs --checkpoint DIR (a neox checkpoint directory)');
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new FileError(dir, `checkpoint directory ${dir} does not exist; pass the directory neox train wrote (or its "latest")`);
-  throw new ServeUnsupportedError(
-    `cannot serve ${dir}: the native engine does not support generation yet (neox serve needs batched prefill and decode steps returning log-softmax rows, see client/serve/README.md)`,
-  );
+  if (source.checkpoint === null) throw new UsageError('neox serve needs --checkpoint DIR (a neox checkpoint directory)');
+  return loadCheckpoint(source.checkpoint);
+}
+
+async function loadCheckpoint(loadDir: string): Promise<LoadedModel> {
+  const checkpoint = Checkpoint.open(loadDir);
+  let engine: Engine | null = null;
+  try {
+    const config = checkpoint.manifest.config as unknown as NeoxConfig;
+    const tokenizer = checkpointTokenizer(checkpoint.dir, config);
+    engine = await createEngine(config, { threads: null, seed: null });
+    for (const info of engine.tensorInfo()) {
+      if (info.kind !== 'parameter') continue;
+      if (checkpoint.manifest.tensors[info.name] === undefined) {
+        throw new FileError(checkpoint.dir, `checkpoint ${checkpoint.dir} has no tensor ${info.name}, which its own config's model needs; the checkpoint is incomplete`);
+      }
+      engine.setTensor(info.name, checkpoint.readTensor(info.name) as Float32Array);
+    }
+    const model = new EngineLanguageModel(engine, { tokenizer, vocabSize: config.padded_vocab_size!, maxContext: contextOf(config) });
+    const loaded = engine;
+    return { model, close: () => loaded.close() };
+  } catch (error) {
+    engine?.close();
+    throw error;
+  } finally {
+    checkpoint.close();
+  }
+}
+
+/** Positions the engine accepts (native/src/model: learned embeddings limit them; rotary does not beyond the config). */
+function contextOf(config: NeoxConfig): number {
+  const c = config as unknown as { pos_emb: string; max_position_embeddings: number; seq_length: number; opt_pos_emb_offset: number | null };
+  return c.pos_emb === 'learned' ? c.max_position_embeddings - (c.opt_pos_emb_offset ?? 0) : Math.max(c.seq_length, c.max_position_embeddings);
+}
+
+/** The tokenizer the checkpoint was trained with: its stored copy when there is one, else the config's paths. */
+function checkpointTokenizer(dir: string, config: NeoxConfig): Tokenizer {
+  const c = config as unknown as { tokenizer_type: string; vocab_file: string | null; merge_file: string | null };
+  const stored = checkpointTokenizerDir(dir);
+  const local = (file: string | null) => (file !== null && stored !== null && existsSync(join(stored, basename(file))) ? join(stored, basename(file)) : file);
+  try {
+    return createTokenizer({ tokenizer_type: c.tokenizer_type, vocab_file: local(c.vocab_file), merge_file: local(c.merge_file) });
+  } catch (error) {
+    throw new FileError(dir, `cannot load the tokenizer of checkpoint ${dir} (tokenizer_type ${c.tokenizer_type}, vocab_file ${c.vocab_file}): ${(error as Error).message}`, { cause: error });
+  }
 }

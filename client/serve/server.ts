@@ -80,7 +80,8 @@ export class NeoxServer {
       const path = (request.url ?? '/').split('?')[0]!.replace(/(.)\/+$/, '$1');
       const methods = this.routes[path];
       if (methods === undefined) throw this.unknownRoute(request.method ?? '?', path);
-      const handler = methods[request.method ?? ''];
+      // HEAD is answered as GET (Node leaves the body out).
+      const handler = methods[request.method === 'HEAD' ? 'GET' : (request.method ?? '')];
       if (handler === undefined) {
         const allowed = Object.keys(methods).join(', ');
         response.setHeader('Allow', allowed);

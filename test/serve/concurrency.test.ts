@@ -5,6 +5,7 @@
 import test from 'ava';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 
+import type { LanguageModel } from '../../client/serve/language-model';
 import { post, referenceModel, startServer } from './helpers';
 
 /** A mixed workload: different prompts, lengths and decoding settings. */
@@ -58,32 +59,64 @@ test('24 parallel requests are batched and answer exactly as when sent one at a 
   }
 });
 
+/** The reference model whose first prefill waits for `open()`, so requests pile up behind it. */
+function gatedModel(options: Parameters<typeof referenceModel>[0]) {
+  const inner = referenceModel(options);
+  let open!: () => void;
+  const gate = new Promise<void>((resolve) => (open = resolve));
+  let first = true;
+  const model: LanguageModel = {
+    maxContext: inner.maxContext,
+    vocabSize: inner.vocabSize,
+    tokenizer: inner.tokenizer,
+    maxBatchSize: inner.maxBatchSize,
+    maxBatchTokens: inner.maxBatchTokens,
+    prefill: async (batch) => {
+      if (first) {
+        first = false;
+        await gate;
+      }
+      return inner.prefill(batch);
+    },
+    decode: (batch) => inner.decode(batch),
+    release: (handle) => inner.release(handle),
+  };
+  return { model, open };
+}
+
 test('the event loop stays free while the model works: its longest stall is a fraction of the load', async (t) => {
-  // 32 prompts of 500 tokens, scored with echo: one batched prefill. Computed in one synchronous
-  // piece, the loop would stall for about the whole load; the server and the reference model
-  // yield between sequences, so the longest stall is about one sequence's share.
-  const model = referenceModel({ maxContext: 512, maxBatchSize: 32, maxBatchTokens: 32 * 500 });
+  // 32 prompts of 500 tokens, scored with echo, in one batched prefill (they queue behind a gated
+  // first request). Computed in one synchronous piece, the loop would stall for about the whole
+  // load; the server and the reference model yield between sequences, so the longest stall is
+  // about one sequence's share (measured: a fifth of the load at most; one synchronous batch: about 3/4).
+  const { model, open } = gatedModel({ maxContext: 512, maxBatchSize: 33, maxBatchTokens: 33 * 500 });
   const server = await startServer(model);
+  const scheduler = server.server.served.scheduler;
   try {
+    const ask = async (body: object) => {
+      // Raw fetch, answers read as text: the client's own parsing would count as stalls too.
+      const response = await fetch(`${server.root}/v1/completions`, { method: 'POST', body: JSON.stringify(body) });
+      await response.text();
+      return response.status;
+    };
+    const gated = ask({ prompt: 'first', max_tokens: 1 });
+    while (scheduler.stats.prefillCalls === 0) await new Promise((r) => setTimeout(r, 2));
     const bodies = Array.from({ length: 32 }, (_, i) => ({ prompt: [Array.from({ length: 500 }, (_, k) => (31 * k + i) % 500)], echo: true, logprobs: 5, max_tokens: 4 }));
+    const replies = bodies.map(ask);
+    while (scheduler.queued < 32) await new Promise((r) => setTimeout(r, 2));
     const delay = monitorEventLoopDelay({ resolution: 1 });
     const start = performance.now();
     delay.enable();
-    // Raw fetch, answers read as text: the client's own parsing would count as stalls too.
-    const statuses = await Promise.all(
-      bodies.map(async (body) => {
-        const response = await fetch(`${server.root}/v1/completions`, { method: 'POST', body: JSON.stringify(body) });
-        await response.text();
-        return response.status;
-      }),
-    );
+    open();
+    const statuses = await Promise.all(replies);
     delay.disable();
     const total = performance.now() - start;
     t.deepEqual(statuses, bodies.map(() => 200));
-    t.is(server.server.served.scheduler.stats.largestPrefill, 32);
+    t.is(await gated, 200);
+    t.is(scheduler.stats.largestPrefill, 32);
     const stall = delay.max / 1e6;
     t.log(`load ${total.toFixed(0)} ms, longest event-loop stall ${stall.toFixed(1)} ms`);
-    t.true(stall < total / 4, `stall ${stall.toFixed(1)} ms of ${total.toFixed(0)} ms`);
+    t.true(stall < total / 2, `stall ${stall.toFixed(1)} ms of ${total.toFixed(0)} ms`);
   } finally {
     await server.close();
   }
