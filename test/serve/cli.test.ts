@@ -52,3 +52,17 @@ test('binding beyond loopback warns loudly', async (t) => {
     t.is(await server.stop(), 0);
   }
 });
+
+test('a port in use is refused with the port named', async (t) => {
+  const server = await startCli(['--reference-model', TOKENIZER_JSON, '--port', '0']);
+  try {
+    const port = new URL(server.root).port;
+    t.deepEqual(neox('serve', '--reference-model', TOKENIZER_JSON, '--port', port), {
+      code: 2,
+      stdout: '',
+      stderr: `neox: error: port ${port} on 127.0.0.1 is in use; pick another with --port (0 picks a free one)\n`,
+    });
+  } finally {
+    await server.stop();
+  }
+});

@@ -53,7 +53,7 @@ export const serveCommand: Command = {
     'lm-evaluation-harness: lm_eval --model local-completions --model_args',
     '  base_url=http://127.0.0.1:8000/v1/completions,model=NAME,tokenizer_backend=auto,max_length=CONTEXT',
     '',
-    'The native engine cannot generate yet, so serving a checkpoint is refused for now.',
+    'The native engine has no KV cache yet: each generated token recomputes the whole sequence.',
   ].join('\n'),
   options: {
     checkpoint: { type: 'string' },
@@ -70,10 +70,14 @@ export const serveCommand: Command = {
     if (checkpoint !== null && reference !== null) throw new UsageError('give --checkpoint or --reference-model, not both');
     const host = flag(values, 'host') ?? '127.0.0.1';
     const port = parsePort(flag(values, 'port') ?? '8000');
-    const model = loadServeModel({ checkpoint, referenceTokenizer: reference });
+    const { model, close } = await loadServeModel({ checkpoint, referenceTokenizer: reference });
     const name = flag(values, 'model-name') ?? (checkpoint !== null ? basename(resolve(checkpoint)) : 'neox-reference');
     const server = new NeoxServer({ name, model, log: (line) => stderr.write(line + '\n') });
-    const address = await server.listen(port, host);
+    const address = await server.listen(port, host).catch((error: NodeJS.ErrnoException) => {
+      close();
+      if (error.code === 'EADDRINUSE') throw new UsageError(`port ${port} on ${host} is in use; pick another with --port (0 picks a free one)`);
+      throw error;
+    });
     if (!LOOPBACK.test(host)) {
       stderr.write(
         `WARNING: neox serve is listening on ${host}, beyond loopback, with no authentication and no TLS: ` +
@@ -84,6 +88,7 @@ export const serveCommand: Command = {
     stdout.write(`neox serve: serving "${name}" (context ${model.maxContext}) at http://${shownHost}:${address.port}/v1/completions\n`);
     const signal = await untilSignal();
     await server.close();
+    close();
     stderr.write(`neox serve: stopped (${signal})\n`);
     return 0;
   },
