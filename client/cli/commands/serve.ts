@@ -78,6 +78,7 @@ export const serveCommand: Command = {
       if (error.code === 'EADDRINUSE') throw new UsageError(`port ${port} on ${host} is in use; pick another with --port (0 picks a free one)`);
       throw error;
     });
+    const stopped = untilSignal(); // before the line that tells scripts the server is up
     if (!LOOPBACK.test(host)) {
       stderr.write(
         `WARNING: neox serve is listening on ${host}, beyond loopback, with no authentication and no TLS: ` +
@@ -86,7 +87,7 @@ export const serveCommand: Command = {
     }
     const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
     stdout.write(`neox serve: serving "${name}" (context ${model.maxContext}) at http://${shownHost}:${address.port}/v1/completions\n`);
-    const signal = await untilSignal();
+    const signal = await stopped;
     await server.close();
     close();
     stderr.write(`neox serve: stopped (${signal})\n`);
