@@ -28,9 +28,13 @@ double sum_of_squares(const T* x, int64_t n) {
   NEOX_CHECK_ARG(x != nullptr || n == 0, "sum_of_squares got a null pointer for " << n << " elements");
   std::vector<double> partial((n + kBlock - 1) / kBlock, 0.0);
   for_each_fixed_block(n, [&](int64_t block, int64_t begin, int64_t end) {
+    // A local pointer and count: through the lambda's captured reference GCC emitted gathers and
+    // kept the sum in memory (7 GB/s); this form vectorises to plain loads.
+    const T* data = x + begin;
+    const int64_t count = end - begin;
     double sum = 0;
 #pragma omp simd reduction(+ : sum)
-    for (int64_t i = begin; i < end; ++i) sum += double(x[i]) * double(x[i]);
+    for (int64_t i = 0; i < count; ++i) sum += double(data[i]) * double(data[i]);
     partial[block] = sum;
   });
   double total = 0;
