@@ -11,6 +11,7 @@ import { packageRoot } from '../../common/paths';
 import type { NeoxConfig } from '../../common/config';
 import { engineSpecFromConfig } from './engine-spec';
 import { convertNativeError, NativeLoadError } from './errors';
+import { chooseOpenmpSpin } from './openmp-env';
 
 // ---- build and threads ---------------------------------------------------------------------
 
@@ -47,6 +48,7 @@ export function loadNative(): NativeAddon {
     throw new NativeLoadError(`native addon not found at ${path}; build it with "npm run build:native"`);
   }
   chooseOpenblasKernels(); // must precede loading OpenBLAS
+  chooseOpenmpSpin(); // must precede loading libgomp
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     cached = wrapErrors(require(path) as NativeAddon);

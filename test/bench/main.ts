@@ -17,6 +17,10 @@ const benches: Record<string, { summary: string; load: () => Bench }> = {
     summary: 'Gloo all-reduce bus bandwidth, 2 processes on loopback, 1-256 MiB, vs memcpy',
     load: () => (require('./comm') as { main: Bench }).main,
   },
+  train: {
+    summary: 'training tokens/s, GFLOP/s and peak memory of the native engine vs PyTorch (Pythia-14M/70M, GPT-2 124M)',
+    load: () => (require('./train') as { main: Bench }).main,
+  },
 };
 
 async function run(argv: string[]): Promise<number> {

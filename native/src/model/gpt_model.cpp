@@ -8,6 +8,7 @@
 #include "cpu/embedding.h"
 #include "cpu/rotary.h"
 #include "model/norm.h"
+#include "model/op_profile.h"
 #include "model/param_init.h"
 #include "model/transformer_layer.h"
 #include "model/zero_fill.h"
@@ -43,7 +44,7 @@ void GptModel<T>::initialize(uint64_t seed) {
 
 template <typename T>
 void GptModel<T>::zero_grads() {
-  zero_fill(grads_.data(), grads_.size());
+  timed("zero param grads", [&] { zero_fill(grads_.data(), grads_.size()); });
 }
 
 template <typename T>
@@ -56,8 +57,9 @@ int64_t GptModel<T>::bytes() const {
 
 template <typename T>
 Workspace<T>& GptModel<T>::workspace(int64_t batch, int64_t seq_len, bool training) {
-  NEOX_CHECK_ARG(seq_len <= config_.position_count() && (config_.pos_emb != PositionKind::learned ||
-                                                         seq_len + config_.position_offset <= config_.max_position_embeddings),
+  const bool fits_learned = config_.pos_emb != PositionKind::learned ||
+                            seq_len + config_.position_offset <= config_.max_position_embeddings;
+  NEOX_CHECK_ARG(seq_len <= config_.position_count() && fits_learned,
                  "sequence length " << seq_len << " exceeds the model's positions (max_position_embeddings "
                  << config_.max_position_embeddings << ", seq_length " << config_.seq_length << "); shorten the input");
   if (!training && train_workspace_ && train_workspace_->matches(batch, seq_len, WorkspaceMode::training)) {
@@ -92,9 +94,14 @@ void GptModel<T>::forward_to_final_norm(Workspace<T>& ws, bool training, uint64_
   const int64_t rows = ws.rows(), C = c.hidden_size, L = c.num_layers;
   T* p = params_.data();
   T* x0 = ws.residual(0);
-  cpu::embedding_forward(x0, ws.inputs, p + layout_.word_embeddings(), rows, C, c.vocab_size, false);
+  timed("embedding fwd", [&] {
+    cpu::embedding_forward(x0, ws.inputs, p + layout_.word_embeddings(), rows, C, c.vocab_size, false);
+  });
   if (c.pos_emb == PositionKind::learned) {
-    cpu::embedding_forward(x0, ws.positions, p + layout_.position_embeddings(), rows, C, c.max_position_embeddings, true);
+    timed("embedding fwd", [&] {
+      cpu::embedding_forward(x0, ws.positions, p + layout_.position_embeddings(), rows, C, c.max_position_embeddings,
+          true);
+    });
   }
   const LayerContext<T> ctx{&config_, ws.batch(), ws.seq_len(), rotary_cos_.data(), rotary_sin_.data(),
                             c.position_count(), rotary_dims_, training, dropout_seed, dropout_counter};
@@ -105,8 +112,10 @@ void GptModel<T>::forward_to_final_norm(Workspace<T>& ws, bool training, uint64_
   for (int64_t l = 0; l < L; ++l) {
     layer_forward(ctx, l, layout_.layer(p, l), ws.layer(l), ws.residual(l), ws.residual(l + 1), ws.branch_out);
   }
-  norm_forward(c.norm, ws.final_out, ws.final_mean, ws.final_rstd, ws.residual(L), p + layout_.final_norm_weight(),
-               ParamLayout::at(p, layout_.final_norm_bias()), rows, C, c.norm_eps);
+  timed("norm fwd", [&] {
+    norm_forward(c.norm, ws.final_out, ws.final_mean, ws.final_rstd, ws.residual(L), p + layout_.final_norm_weight(),
+        ParamLayout::at(p, layout_.final_norm_bias()), rows, C, c.norm_eps);
+  });
 }
 
 template <typename T>
@@ -116,9 +125,11 @@ void GptModel<T>::backward_from_final_norm(Workspace<T>& ws, uint64_t dropout_se
   T* p = params_.data();
   T* g = grads_.data();
   const GradientScratch<T>& s = ws.grad;
-  zero_fill(s.d_resid, rows * C);
-  norm_backward(c.norm, s.d_resid, g + layout_.final_norm_weight(), ParamLayout::at(g, layout_.final_norm_bias()),
-                s.d_final, ws.residual(L), p + layout_.final_norm_weight(), ws.final_mean, ws.final_rstd, rows, C);
+  timed("zero activation grads", [&] { zero_fill(s.d_resid, rows * C); });
+  timed("norm bwd", [&] {
+    norm_backward(c.norm, s.d_resid, g + layout_.final_norm_weight(), ParamLayout::at(g, layout_.final_norm_bias()),
+        s.d_final, ws.residual(L), p + layout_.final_norm_weight(), ws.final_mean, ws.final_rstd, rows, C);
+  });
   const LayerContext<T> ctx{&config_, ws.batch(), ws.seq_len(), rotary_cos_.data(), rotary_sin_.data(),
                             c.position_count(), rotary_dims_, true, dropout_seed, dropout_counter};
   for (int64_t l = L - 1; l >= 0; --l) {
@@ -136,10 +147,14 @@ void GptModel<T>::backward_from_final_norm(Workspace<T>& ws, uint64_t dropout_se
     cpu::bias_dropout_residual_backward<T>(s.d_branch, nullptr, nullptr, s.d_resid, rows, C, embedding_dropout);
     d_embed = s.d_branch;
   }
-  cpu::embedding_backward(g + layout_.word_embeddings(), d_embed, ws.inputs, rows, C, c.vocab_size);
+  timed("embedding bwd", [&] {
+    cpu::embedding_backward(g + layout_.word_embeddings(), d_embed, ws.inputs, rows, C, c.vocab_size);
+  });
   if (c.pos_emb == PositionKind::learned) {
-    cpu::embedding_backward(g + layout_.position_embeddings(), d_embed, ws.positions, rows, C,
-                            c.max_position_embeddings);
+    timed("embedding bwd", [&] {
+      cpu::embedding_backward(g + layout_.position_embeddings(), d_embed, ws.positions, rows, C,
+          c.max_position_embeddings);
+    });
   }
 }
 
@@ -151,11 +166,13 @@ double GptModel<T>::train_micro_batch(const int32_t* tokens, const float* loss_m
   load_tokens(ws, tokens, loss_mask);
   forward_to_final_norm(ws, true, dropout_seed, dropout_counter);
   const int64_t rows = ws.rows(), C = config_.hidden_size;
-  zero_fill(ws.grad.d_final, rows * C);
-  const cpu::CrossEntropyResult loss = cpu::cross_entropy_forward_backward(
-      ws.grad.d_final, grads_.data() + layout_.output_weight(), static_cast<T*>(nullptr), ws.final_out,
-      params_.data() + layout_.output_weight(), ws.targets, ws.loss_weights, rows, C, config_.vocab_size,
-      loss_grad_scale, ws.loss_scratch, ws.loss_chunk_rows);
+  timed("zero activation grads", [&] { zero_fill(ws.grad.d_final, rows * C); });
+  cpu::CrossEntropyResult loss;
+  timed("output layer + loss fwd+bwd", [&] {
+    loss = cpu::cross_entropy_forward_backward(ws.grad.d_final, grads_.data() + layout_.output_weight(),
+        static_cast<T*>(nullptr), ws.final_out, params_.data() + layout_.output_weight(), ws.targets,
+        ws.loss_weights, rows, C, config_.vocab_size, loss_grad_scale, ws.loss_scratch, ws.loss_chunk_rows);
+  });
   times_.forward = seconds_since(start);
   const auto backward_start = Clock::now();
   backward_from_final_norm(ws, dropout_seed, dropout_counter);

@@ -5,6 +5,7 @@
 #include "core/errors.h"
 #include "cpu/adamw.h"
 #include "cpu/grad_norm.h"
+#include "model/op_profile.h"
 
 namespace neox::model {
 
@@ -17,6 +18,7 @@ AdamWOptimizer::AdamWOptimizer(const ParamLayout& layout, const TrainingConfig& 
 
 double AdamWOptimizer::gradient_norm(const float* grads) const {
   double sum = 0;
+  ScopedOpTimer timer("gradient norm");
   for (const TensorSpec& spec : layout_.tensors()) sum += cpu::sum_of_squares(grads + spec.offset, spec.numel);
   return std::sqrt(sum);
 }
@@ -36,6 +38,7 @@ double AdamWOptimizer::step(float* params, const float* grads, double grad_norm,
   hyper.beta2 = config_.beta2;
   hyper.eps = config_.eps;
   const int64_t t = step_count_ + 1;
+  ScopedOpTimer timer("adamw");
   for (const TensorSpec& spec : layout_.tensors()) {
     hyper.weight_decay = spec.decay ? config_.weight_decay : 0.0;
     const int64_t o = spec.offset;

@@ -7,6 +7,7 @@
 #include "cpu/rotary.h"
 #include "model/mlp_activation.h"
 #include "model/norm.h"
+#include "model/op_profile.h"
 #include "model/zero_fill.h"
 
 namespace neox::model {
@@ -38,11 +39,17 @@ const T* branch_gradient(const LayerContext<T>& ctx, const GradientScratch<T>& s
   const cpu::DropoutSpec dropout = ctx.dropout(site, ctx.config->hidden_dropout);
   const int64_t rows = ctx.rows(), C = ctx.config->hidden_size;
   if (dropout.probability == 0) {
-    if (dbias != nullptr) cpu::bias_dropout_residual_backward<T>(nullptr, dbias, nullptr, s.d_resid, rows, C, dropout);
+    if (dbias != nullptr) {
+      timed("bias+dropout bwd", [&] {
+        cpu::bias_dropout_residual_backward<T>(nullptr, dbias, nullptr, s.d_resid, rows, C, dropout);
+      });
+    }
     return s.d_resid;
   }
-  zero_fill(s.d_branch, rows * C);
-  cpu::bias_dropout_residual_backward<T>(s.d_branch, dbias, nullptr, s.d_resid, rows, C, dropout);
+  timed("zero activation grads", [&] { zero_fill(s.d_branch, rows * C); });
+  timed("bias+dropout bwd", [&] {
+    cpu::bias_dropout_residual_backward<T>(s.d_branch, dbias, nullptr, s.d_resid, rows, C, dropout);
+  });
   return s.d_branch;
 }
 
@@ -52,13 +59,21 @@ void attention_forward_part(const LayerContext<T>& ctx, int64_t layer, const Lay
                             LayerActivations<T>& a, const T* x) {
   const ModelConfig& c = *ctx.config;
   const int64_t rows = ctx.rows(), C = c.hidden_size;
-  norm_forward(c.norm, a.ln1_out, a.ln1_mean, a.ln1_rstd, x, w.ln1_weight, w.ln1_bias, rows, C, c.norm_eps);
-  cpu::matmul_forward(a.qkv, a.ln1_out, w.qkv_weight, w.qkv_bias, rows, C, c.qkv_width());
+  timed("norm fwd", [&] {
+    norm_forward(c.norm, a.ln1_out, a.ln1_mean, a.ln1_rstd, x, w.ln1_weight, w.ln1_bias, rows, C, c.norm_eps);
+  });
+  timed("qkv linear fwd", [&] {
+    cpu::matmul_forward(a.qkv, a.ln1_out, w.qkv_weight, w.qkv_bias, rows, C, c.qkv_width());
+  });
   const cpu::QkvLayout layout = qkv_layout(ctx);
   if (ctx.rotary_cos != nullptr) {
-    cpu::rotary_forward(a.qkv, layout, ctx.rotary_cos, ctx.rotary_sin, ctx.rotary_positions, ctx.rotary_dims, 0);
+    timed("rotary fwd", [&] {
+      cpu::rotary_forward(a.qkv, layout, ctx.rotary_cos, ctx.rotary_sin, ctx.rotary_positions, ctx.rotary_dims, 0);
+    });
   }
-  cpu::attention_forward(a.attn_out, a.lse, a.qkv, layout, attention_options(ctx, layer));
+  timed("attention fwd", [&] {
+    cpu::attention_forward(a.attn_out, a.lse, a.qkv, layout, attention_options(ctx, layer));
+  });
 }
 
 // The MLP branch up to its second linear's input: acts.act_out = act(N2(u)·W1ᵀ + b1).
@@ -66,9 +81,15 @@ template <typename T>
 void mlp_forward_part(const LayerContext<T>& ctx, const LayerTensors<T>& w, LayerActivations<T>& a, const T* u) {
   const ModelConfig& c = *ctx.config;
   const int64_t rows = ctx.rows(), C = c.hidden_size;
-  norm_forward(c.norm, a.ln2_out, a.ln2_mean, a.ln2_rstd, u, w.ln2_weight, w.ln2_bias, rows, C, c.norm_eps);
-  cpu::matmul_forward(a.fc1_out, a.ln2_out, w.fc1_weight, w.fc1_bias, rows, C, c.mlp_linear1_width);
-  mlp_activation_forward(c.activation, a.act_out, a.fc1_out, rows, c.mlp_hidden_width());
+  timed("norm fwd", [&] {
+    norm_forward(c.norm, a.ln2_out, a.ln2_mean, a.ln2_rstd, u, w.ln2_weight, w.ln2_bias, rows, C, c.norm_eps);
+  });
+  timed("mlp linear1 fwd", [&] {
+    cpu::matmul_forward(a.fc1_out, a.ln2_out, w.fc1_weight, w.fc1_bias, rows, C, c.mlp_linear1_width);
+  });
+  timed("activation fwd", [&] {
+    mlp_activation_forward(c.activation, a.act_out, a.fc1_out, rows, c.mlp_hidden_width());
+  });
 }
 
 // MLP backward from its output gradient down to ∂loss/∂N2-output in d_ln2_out (not yet through N2).
@@ -78,12 +99,18 @@ void mlp_backward_part(const LayerContext<T>& ctx, int64_t layer, const LayerTen
   const ModelConfig& c = *ctx.config;
   const int64_t rows = ctx.rows(), C = c.hidden_size, F1 = c.mlp_linear1_width, F2 = c.mlp_hidden_width();
   const T* d_out = branch_gradient(ctx, s, g.fc2_bias, mlp_branch_site(layer));
-  zero_fill(s.d_act, rows * F2);
-  cpu::matmul_backward<T>(s.d_act, g.fc2_weight, nullptr, d_out, a.act_out, w.fc2_weight, rows, F2, C);
-  zero_fill(s.d_fc1, rows * F1);
-  mlp_activation_backward(c.activation, s.d_fc1, a.fc1_out, s.d_act, rows, F2);
-  zero_fill(s.d_ln2_out, rows * C);
-  cpu::matmul_backward<T>(s.d_ln2_out, g.fc1_weight, g.fc1_bias, s.d_fc1, a.ln2_out, w.fc1_weight, rows, C, F1);
+  timed("zero activation grads", [&] { zero_fill(s.d_act, rows * F2); });
+  timed("mlp linear2 bwd", [&] {
+    cpu::matmul_backward<T>(s.d_act, g.fc2_weight, nullptr, d_out, a.act_out, w.fc2_weight, rows, F2, C);
+  });
+  timed("zero activation grads", [&] { zero_fill(s.d_fc1, rows * F1); });
+  timed("activation bwd", [&] {
+    mlp_activation_backward(c.activation, s.d_fc1, a.fc1_out, s.d_act, rows, F2);
+  });
+  timed("zero activation grads", [&] { zero_fill(s.d_ln2_out, rows * C); });
+  timed("mlp linear1 bwd", [&] {
+    cpu::matmul_backward<T>(s.d_ln2_out, g.fc1_weight, g.fc1_bias, s.d_fc1, a.ln2_out, w.fc1_weight, rows, C, F1);
+  });
 }
 
 // Attention backward from its output gradient down to ∂loss/∂N1-output in d_ln1_out.
@@ -93,16 +120,24 @@ void attention_backward_part(const LayerContext<T>& ctx, int64_t layer, const La
   const ModelConfig& c = *ctx.config;
   const int64_t rows = ctx.rows(), C = c.hidden_size, W = c.qkv_width();
   const T* d_out = branch_gradient(ctx, s, g.dense_bias, attention_branch_site(layer));
-  zero_fill(s.d_attn_out, rows * C);
-  cpu::matmul_backward<T>(s.d_attn_out, g.dense_weight, nullptr, d_out, a.attn_out, w.dense_weight, rows, C, C);
+  timed("zero activation grads", [&] { zero_fill(s.d_attn_out, rows * C); });
+  timed("dense linear bwd", [&] {
+    cpu::matmul_backward<T>(s.d_attn_out, g.dense_weight, nullptr, d_out, a.attn_out, w.dense_weight, rows, C, C);
+  });
   const cpu::QkvLayout layout = qkv_layout(ctx);
-  zero_fill(s.d_qkv, rows * W);
-  cpu::attention_backward(s.d_qkv, s.d_attn_out, a.qkv, a.attn_out, a.lse, layout, attention_options(ctx, layer));
+  timed("zero activation grads", [&] { zero_fill(s.d_qkv, rows * W); });
+  timed("attention bwd", [&] {
+    cpu::attention_backward(s.d_qkv, s.d_attn_out, a.qkv, a.attn_out, a.lse, layout, attention_options(ctx, layer));
+  });
   if (ctx.rotary_cos != nullptr) {
-    cpu::rotary_backward(s.d_qkv, layout, ctx.rotary_cos, ctx.rotary_sin, ctx.rotary_positions, ctx.rotary_dims, 0);
+    timed("rotary bwd", [&] {
+      cpu::rotary_backward(s.d_qkv, layout, ctx.rotary_cos, ctx.rotary_sin, ctx.rotary_positions, ctx.rotary_dims, 0);
+    });
   }
-  zero_fill(s.d_ln1_out, rows * C);
-  cpu::matmul_backward<T>(s.d_ln1_out, g.qkv_weight, g.qkv_bias, s.d_qkv, a.ln1_out, w.qkv_weight, rows, C, W);
+  timed("zero activation grads", [&] { zero_fill(s.d_ln1_out, rows * C); });
+  timed("qkv linear bwd", [&] {
+    cpu::matmul_backward<T>(s.d_ln1_out, g.qkv_weight, g.qkv_bias, s.d_qkv, a.ln1_out, w.qkv_weight, rows, C, W);
+  });
 }
 
 }  // namespace
@@ -113,16 +148,24 @@ void layer_forward(const LayerContext<T>& ctx, int64_t layer, const LayerTensors
   const ModelConfig& c = *ctx.config;
   const int64_t rows = ctx.rows(), C = c.hidden_size;
   attention_forward_part(ctx, layer, w, a, x_in);
-  cpu::matmul_forward<T>(branch_out, a.attn_out, w.dense_weight, nullptr, rows, C, C);
+  timed("dense linear fwd", [&] {
+    cpu::matmul_forward<T>(branch_out, a.attn_out, w.dense_weight, nullptr, rows, C, C);
+  });
   // Parallel: the attention branch goes straight into x_out and the MLP reads x_in; sequential:
   // it forms the middle residual m, which the MLP reads and adds onto.
   T* after_attention = c.parallel_residual ? x_out : a.mid;
-  cpu::bias_dropout_residual_forward(after_attention, branch_out, w.dense_bias, x_in, rows, C,
-                                     ctx.dropout(attention_branch_site(layer), c.hidden_dropout));
+  timed("bias+dropout+residual fwd", [&] {
+    cpu::bias_dropout_residual_forward(after_attention, branch_out, w.dense_bias, x_in, rows, C,
+        ctx.dropout(attention_branch_site(layer), c.hidden_dropout));
+  });
   mlp_forward_part(ctx, w, a, c.parallel_residual ? x_in : a.mid);
-  cpu::matmul_forward<T>(branch_out, a.act_out, w.fc2_weight, nullptr, rows, c.mlp_hidden_width(), C);
-  cpu::bias_dropout_residual_forward(x_out, branch_out, w.fc2_bias, after_attention, rows, C,
-                                     ctx.dropout(mlp_branch_site(layer), c.hidden_dropout));
+  timed("mlp linear2 fwd", [&] {
+    cpu::matmul_forward<T>(branch_out, a.act_out, w.fc2_weight, nullptr, rows, c.mlp_hidden_width(), C);
+  });
+  timed("bias+dropout+residual fwd", [&] {
+    cpu::bias_dropout_residual_forward(x_out, branch_out, w.fc2_bias, after_attention, rows, C,
+        ctx.dropout(mlp_branch_site(layer), c.hidden_dropout));
+  });
 }
 
 template <typename T>
@@ -133,15 +176,21 @@ void layer_backward(const LayerContext<T>& ctx, int64_t layer, const LayerTensor
   mlp_backward_part(ctx, layer, w, g, a, s);
   if (!c.parallel_residual) {
     // d_resid becomes ∂loss/∂m before the attention branch reads it.
-    norm_backward(c.norm, s.d_resid, g.ln2_weight, g.ln2_bias, s.d_ln2_out, a.mid, w.ln2_weight, a.ln2_mean,
-                  a.ln2_rstd, rows, C);
+    timed("norm bwd", [&] {
+      norm_backward(c.norm, s.d_resid, g.ln2_weight, g.ln2_bias, s.d_ln2_out, a.mid, w.ln2_weight, a.ln2_mean,
+          a.ln2_rstd, rows, C);
+    });
   }
   attention_backward_part(ctx, layer, w, g, a, s);
-  norm_backward(c.norm, s.d_resid, g.ln1_weight, g.ln1_bias, s.d_ln1_out, x_in, w.ln1_weight, a.ln1_mean, a.ln1_rstd,
-                rows, C);
+  timed("norm bwd", [&] {
+    norm_backward(c.norm, s.d_resid, g.ln1_weight, g.ln1_bias, s.d_ln1_out, x_in, w.ln1_weight, a.ln1_mean,
+        a.ln1_rstd, rows, C);
+  });
   if (c.parallel_residual) {
-    norm_backward(c.norm, s.d_resid, g.ln2_weight, g.ln2_bias, s.d_ln2_out, x_in, w.ln2_weight, a.ln2_mean,
-                  a.ln2_rstd, rows, C);
+    timed("norm bwd", [&] {
+      norm_backward(c.norm, s.d_resid, g.ln2_weight, g.ln2_bias, s.d_ln2_out, x_in, w.ln2_weight, a.ln2_mean,
+          a.ln2_rstd, rows, C);
+    });
   }
 }
 
