@@ -8,7 +8,8 @@
  * PyTorch runs its fastest setup found here (BENCHMARKS.md): torch.compile, fused AdamW,
  * MKL_ENABLE_INSTRUCTIONS=AVX512 (MKL picks AVX2 kernels on AMD otherwise), OMP_WAIT_POLICY=PASSIVE,
  * OMP_NUM_THREADS = torch.set_num_threads = the thread count. The engine side loads the addon
- * through native/ts/native.ts (which selects OpenBLAS's AVX-512 kernels) with the same threads.
+ * through native/ts/native.ts (which selects OpenBLAS's AVX-512 kernels unless OPENBLAS_CORETYPE is already
+ * set: this machine's environment presets Haswell, so BENCHMARKS.md runs it both ways) with the same threads.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -17,7 +18,7 @@ import { join } from 'node:path';
 
 import { loadConfig } from '../../common/config';
 import { packageRoot } from '../../common/paths';
-import { createEngine } from '../../native/ts/native';
+import { createEngine, loadNative } from '../../native/ts/native';
 
 interface Shape {
   name: string;
@@ -104,7 +105,8 @@ async function engineWorker(spec: RunSpec): Promise<SideResult> {
     phases.optimizerMs += result.timings.optimizerMs / spec.steps;
   }
   engine.close();
-  const detail = `threads ${engine.threads}, mean ms: forward+loss ${phases.forwardMs.toFixed(0)}, backward ${phases.backwardMs.toFixed(0)}, optimizer ${phases.optimizerMs.toFixed(0)}`;
+  const kernels = /Haswell|SkylakeX|Zen|Sandybridge/i.exec(loadNative().buildInfo().blas)?.[0] ?? 'default';
+  const detail = `threads ${engine.threads}, OpenBLAS ${kernels} kernels, mean ms: forward+loss ${phases.forwardMs.toFixed(0)}, backward ${phases.backwardMs.toFixed(0)}, optimizer ${phases.optimizerMs.toFixed(0)}`;
   return { stepSeconds, peakRssBytes: process.resourceUsage().maxRSS * 1024, detail };
 }
 
