@@ -6,7 +6,10 @@
 
 #include "compute_thread.h"
 #include "core/errors.h"
+#include "decode_binding.h"
 #include "engine_spec.h"
+#include "engine_state.h"
+#include "js_args.h"
 #include "js_errors.h"
 #include "model/trainer.h"
 #include "promise_worker.h"
@@ -14,91 +17,7 @@
 namespace neox::binding {
 namespace {
 
-// What a JS engine object holds. `trainer` is used only on `thread` (its layout, which never
-// changes after creation, is also read on the JS thread); `closed` only on the JS thread.
-// `thread` is declared last so it is destroyed first: its destructor runs the tasks still queued
-// and joins, before `trainer` goes away.
-struct EngineState {
-  std::unique_ptr<model::Trainer> trainer;
-  bool closed = false;
-  ComputeThread thread;
-};
-using State = std::shared_ptr<EngineState>;
-
 struct Done {};
-
-[[noreturn]] void throw_invalid(Napi::Env env, const std::string& message) {
-  Napi::Error error = Napi::Error::New(env, message);
-  error.Set("code", Napi::String::New(env, error_code_name(ErrorCode::InvalidArgument)));
-  throw error;
-}
-
-void check_open(Napi::Env env, const EngineState& state, const char* method) {
-  if (state.closed) throw_invalid(env, std::string(method) + ": the engine is closed; create a new one");
-}
-
-// Runs fn on the compute thread and waits for it (after the calls queued before it).
-template <typename Fn>
-void run_and_wait(Napi::Env env, EngineState& state, Fn&& fn) {
-  guard(env, [&] { state.thread.submit(std::forward<Fn>(fn)).get(); });
-}
-
-const char* typed_array_name(const Napi::Value& value) {
-  if (!value.IsTypedArray()) return value.IsNull() ? "null" : value.IsUndefined() ? "undefined" : "not a typed array";
-  switch (value.As<Napi::TypedArray>().TypedArrayType()) {
-    case napi_int8_array: return "Int8Array";
-    case napi_uint8_array: return "Uint8Array";
-    case napi_uint8_clamped_array: return "Uint8ClampedArray";
-    case napi_int16_array: return "Int16Array";
-    case napi_uint16_array: return "Uint16Array";
-    case napi_int32_array: return "Int32Array";
-    case napi_uint32_array: return "Uint32Array";
-    case napi_float32_array: return "Float32Array";
-    case napi_float64_array: return "Float64Array";
-    default: return "a BigInt array";
-  }
-}
-
-Napi::Int32Array int32_arg(const Napi::CallbackInfo& info, size_t index, const char* call, const char* name) {
-  if (info.Length() <= index || !info[index].IsTypedArray() ||
-      info[index].As<Napi::TypedArray>().TypedArrayType() != napi_int32_array) {
-    throw Napi::TypeError::New(info.Env(), std::string(call) + ": " + name + " must be an Int32Array (got " +
-                                               (info.Length() <= index ? "nothing" : typed_array_name(info[index])) + ")");
-  }
-  return info[index].As<Napi::Int32Array>();
-}
-
-Napi::Float32Array float32_arg(const Napi::CallbackInfo& info, size_t index, const char* call, const char* name) {
-  if (info.Length() <= index || !info[index].IsTypedArray() ||
-      info[index].As<Napi::TypedArray>().TypedArrayType() != napi_float32_array) {
-    throw Napi::TypeError::New(info.Env(), std::string(call) + ": " + name + " must be a Float32Array (got " +
-                                               (info.Length() <= index ? "nothing" : typed_array_name(info[index])) + ")");
-  }
-  return info[index].As<Napi::Float32Array>();
-}
-
-double number_arg(const Napi::CallbackInfo& info, size_t index, const char* call, const char* name) {
-  if (info.Length() <= index || !info[index].IsNumber()) {
-    throw Napi::TypeError::New(info.Env(), std::string(call) + ": " + name + " must be a number");
-  }
-  return info[index].As<Napi::Number>().DoubleValue();
-}
-
-int64_t integer_arg(const Napi::CallbackInfo& info, size_t index, const char* call, const char* name) {
-  const double value = number_arg(info, index, call, name);
-  if (value != double(int64_t(value))) {
-    throw Napi::TypeError::New(info.Env(), std::string(call) + ": " + name + " must be an integer (got " +
-                                               std::to_string(value) + ")");
-  }
-  return int64_t(value);
-}
-
-std::string string_arg(const Napi::CallbackInfo& info, size_t index, const char* call, const char* name) {
-  if (info.Length() <= index || !info[index].IsString()) {
-    throw Napi::TypeError::New(info.Env(), std::string(call) + ": " + name + " must be a string");
-  }
-  return info[index].As<Napi::String>().Utf8Value();
-}
 
 // ---- long calls (Promises) -------------------------------------------------------------------
 
@@ -281,15 +200,12 @@ Napi::Value close(const Napi::CallbackInfo& info, const State& state) {
     // A raw pointer: a shared_ptr released on the compute thread could end up destroying that
     // thread's own object (the state dies after the thread is joined, so this stays valid).
     EngineState* raw = state.get();
-    state->thread.submit([raw] { raw->trainer.reset(); });
+    state->thread.submit([raw] {
+      raw->decoder.reset();  // reads the trainer's parameters: goes first
+      raw->trainer.reset();
+    });
   }
   return info.Env().Undefined();
-}
-
-template <typename Method>
-void define_method(Napi::Env env, Napi::Object handle, const char* name, const State& state, Method method) {
-  handle.Set(name, Napi::Function::New(
-                       env, [state, method](const Napi::CallbackInfo& info) { return method(info, state); }, name));
 }
 
 Napi::Object make_handle(Napi::Env env, const State& state) {
@@ -314,6 +230,7 @@ Napi::Object make_handle(Napi::Env env, const State& state) {
   define_method(env, handle, "optimizerStep", state, optimizer_step);
   define_method(env, handle, "setOptimizerStep", state, set_optimizer_step);
   define_method(env, handle, "close", state, close);
+  add_decode_methods(env, handle, state);
   return handle;
 }
 

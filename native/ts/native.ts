@@ -238,6 +238,19 @@ export interface NativeEngineHandle {
   optimizerStep(): number;
   setOptimizerStep(step: number): void;
   close(): void;
+  openSequence(): number;
+  extendSequences(feeds: SequenceFeed[]): Promise<Float32Array[]>;
+  releaseSequence(id: number): void;
+}
+
+/** New tokens for one cached sequence (Engine.extendSequences). */
+export interface SequenceFeed {
+  /** An id from openSequence(), not yet released. */
+  sequence: number;
+  /** ≥ 1 ids in [0, padded_vocab_size), appended after the positions already cached. */
+  tokens: Int32Array;
+  /** Logits for every new token (true) or only after the last one (false, the default). */
+  allRows?: boolean;
 }
 
 /**
@@ -309,6 +322,27 @@ export class Engine {
 
   setOptimizerStep(step: number): void {
     this.handle.setOptimizerStep(step);
+  }
+
+  /**
+   * Cached decoding (native/src/model/decoder.h). openSequence() starts an empty KV cache and
+   * returns its id; extendSequences(feeds) appends each feed's tokens to its sequence in one
+   * batched forward (prompts of any length and one-token decode steps mixed freely) and resolves
+   * with one Float32Array per feed: (tokens.length × padded_vocab_size) logits with allRows, else
+   * the padded_vocab_size logits after the last token. They equal logits() over the whole
+   * sequence up to float rounding. releaseSequence(id) frees the cache. Rejects (changing no
+   * cache) for unknown sequences, bad ids, or more positions than the model has.
+   */
+  openSequence(): number {
+    return this.handle.openSequence();
+  }
+
+  async extendSequences(feeds: SequenceFeed[]): Promise<Float32Array[]> {
+    return this.handle.extendSequences(feeds);
+  }
+
+  releaseSequence(id: number): void {
+    this.handle.releaseSequence(id);
   }
 
   /** Frees the native memory after the calls already queued; later calls are refused. */

@@ -73,6 +73,8 @@ class Trainer {
   int threads() const { return threads_; }
   const ModelConfig& model_config() const { return model_.config(); }
   const TrainingConfig& training_config() const { return training_; }
+  // The model, for readers of its parameters (cached decoding, model/decoder.h).
+  const GptModel<float>& model() const { return model_; }
   int64_t bytes() const;
 
  private:
