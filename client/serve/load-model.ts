@@ -39,12 +39,28 @@ export async function loadServeModel(source: ModelSource): Promise<LoadedModel> 
 }
 
 async function loadCheckpoint(loadDir: string): Promise<LoadedModel> {
+  const { engine, config, tokenizer } = await loadCheckpointEngine(loadDir);
+  const model = new EngineLanguageModel(engine, { tokenizer, vocabSize: config.padded_vocab_size!, maxContext: contextOf(config) });
+  return { model, close: () => engine.close() };
+}
+
+export interface CheckpointEngine {
+  engine: Engine;
+  config: NeoxConfig;
+  tokenizer: Tokenizer;
+}
+
+/**
+ * A checkpoint's model on a new native engine (its own config; weights only) with the tokenizer it
+ * was trained with. Used by `neox serve` and `neox generate`. The caller closes the engine.
+ */
+export async function loadCheckpointEngine(loadDir: string, threads: number | null = null): Promise<CheckpointEngine> {
   const checkpoint = Checkpoint.open(loadDir);
   let engine: Engine | null = null;
   try {
     const config = checkpoint.manifest.config as unknown as NeoxConfig;
     const tokenizer = checkpointTokenizer(checkpoint.dir, config);
-    engine = await createEngine(config, { threads: null, seed: null });
+    engine = await createEngine(config, { threads, seed: null });
     for (const info of engine.tensorInfo()) {
       if (info.kind !== 'parameter') continue;
       if (checkpoint.manifest.tensors[info.name] === undefined) {
@@ -52,9 +68,7 @@ async function loadCheckpoint(loadDir: string): Promise<LoadedModel> {
       }
       engine.setTensor(info.name, checkpoint.readTensor(info.name) as Float32Array);
     }
-    const model = new EngineLanguageModel(engine, { tokenizer, vocabSize: config.padded_vocab_size!, maxContext: contextOf(config) });
-    const loaded = engine;
-    return { model, close: () => loaded.close() };
+    return { engine, config, tokenizer };
   } catch (error) {
     engine?.close();
     throw error;
@@ -64,7 +78,7 @@ async function loadCheckpoint(loadDir: string): Promise<LoadedModel> {
 }
 
 /** Positions the engine accepts (native/src/model: learned embeddings limit them; rotary does not beyond the config). */
-function contextOf(config: NeoxConfig): number {
+export function contextOf(config: NeoxConfig): number {
   const c = config as unknown as { pos_emb: string; max_position_embeddings: number; seq_length: number; opt_pos_emb_offset: number | null };
   return c.pos_emb === 'learned' ? c.max_position_embeddings - (c.opt_pos_emb_offset ?? 0) : Math.max(c.seq_length, c.max_position_embeddings);
 }

@@ -4,10 +4,11 @@ import { checkpointInspectCommand } from './checkpoint-inspect';
 import { configShowCommand } from './config-show';
 import { datasetInspectCommand } from './dataset-inspect';
 import { datasetSamplesCommand } from './dataset-samples';
+import { generateCommand } from './generate';
 import { exportHfCommand } from './export-hf';
 import { importHfCommand } from './import-hf';
 import { infoCommand } from './info';
 import { preprocessCommand } from './preprocess';
 import { serveCommand } from './serve';
 
-export const commands: Command[] = [infoCommand, preprocessCommand, datasetInspectCommand, datasetSamplesCommand, configShowCommand, checkpointInspectCommand, serveCommand, exportHfCommand, importHfCommand];
+export const commands: Command[] = [infoCommand, preprocessCommand, datasetInspectCommand, datasetSamplesCommand, configShowCommand, checkpointInspectCommand, generateCommand, serveCommand, exportHfCommand, importHfCommand];
