@@ -4,7 +4,8 @@
  * a config can ship with its raw corpus and train on first run. Anything else missing is an error
  * that says what to run.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 
 import type { NeoxConfig } from '../../common/config';
 import { preprocess, PreprocessProgress, PreprocessSummary } from '../../common/data';
@@ -44,6 +45,7 @@ export async function prepareData(
     if (!prefix.endsWith(suffix)) {
       throw new ConfigError(`data path ${prefix} must end with "${suffix}" to be produced from data_preprocess (jsonl key "${key}")`, 'data_path');
     }
+    mkdirSync(dirname(prefix), { recursive: true });
     const summary = await preprocess({
       inputs,
       keys: [key],

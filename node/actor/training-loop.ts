@@ -59,6 +59,8 @@ export interface TrainingLoopOptions {
   /** FLOPs per trained token, for the FLOP/s metric (common/metrics/flops.ts). */
   flopsPerToken: number;
   signal?: AbortSignal;
+  /** The state was loaded from a checkpoint of this very iteration: do not save it again. */
+  loadedFromCheckpoint?: boolean;
 }
 
 export interface TrainingOutcome {
@@ -104,7 +106,7 @@ export async function runTrainingLoop(options: TrainingLoopOptions): Promise<Tra
   const schedule = scheduleOf(config);
   const tokensPerStep = config.train_micro_batch_size_per_gpu * config.gradient_accumulation_steps * config.seq_length;
   const losses: number[] = [];
-  let lastSavedIteration: number | null = null;
+  let lastSavedIteration: number | null = options.loadedFromCheckpoint ? state.iteration : null;
   let consecutiveSkips = 0;
 
   const saveNow = async () => {

@@ -10,5 +10,6 @@ import { importHfCommand } from './import-hf';
 import { infoCommand } from './info';
 import { preprocessCommand } from './preprocess';
 import { serveCommand } from './serve';
+import { trainCommand } from './train';
 
-export const commands: Command[] = [infoCommand, preprocessCommand, datasetInspectCommand, datasetSamplesCommand, configShowCommand, checkpointInspectCommand, generateCommand, serveCommand, exportHfCommand, importHfCommand];
+export const commands: Command[] = [trainCommand, infoCommand, preprocessCommand, datasetInspectCommand, datasetSamplesCommand, configShowCommand, checkpointInspectCommand, generateCommand, serveCommand, exportHfCommand, importHfCommand];

@@ -1,0 +1,163 @@
+/**
+ * One actor's whole run in this process, from a resolved config: raw data preprocessed when
+ * missing, datasets and index maps built, the engine created (and loaded from `load` when a
+ * checkpoint is there), the training loop with metrics and checkpoints, then the sinks closed.
+ * `neox train` on the embedded default runs this; the agent's actor processes will run the same
+ * steps with a rank and communicators.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+
+import type { NeoxConfig } from '../../common/config';
+import { LATEST_FILE, type Topology } from '../../common/checkpoint';
+import { buildDatasets, type Datasets, type PreprocessProgress, type PreprocessSummary } from '../../common/data';
+import { ConfigError } from '../../common/errors';
+import { type ConsoleStream, flopsPerToken, matmulParameterCount, MetricsHub } from '../../common/metrics';
+import { createEngine, type Engine } from '../../native/ts/native';
+import { loadEngineCheckpoint, saveEngineCheckpoint } from './engine-checkpoint';
+import { prepareData } from './prepare-data';
+import { initialTrainerState, type TrainerState } from './trainer-state';
+import { type LoopConfig, runTrainingLoop, type TrainingOutcome } from './training-loop';
+
+export interface LocalRunOptions {
+  config: NeoxConfig;
+  /** CPU threads; null = the config's actor_threads (0 = all cores). */
+  threads: number | null;
+  /** Where the progress line and notices go. */
+  console: ConsoleStream;
+  /** Aborting stops after the step in flight (saving first when `save` is set). */
+  signal?: AbortSignal;
+  /** Preprocessing progress of raw data named by data_preprocess. */
+  onPreprocess?: { progress(p: PreprocessProgress): void; done(prefix: string, summary: PreprocessSummary): void };
+  /** Called once the engine exists, before any checkpoint is loaded. */
+  onStart?: (engine: Engine) => void;
+}
+
+export interface LocalRunResult {
+  /** The trained engine, still open: the caller generates from it, then closes it. */
+  engine: Engine;
+  /** Iteration the run started from (0, or the loaded checkpoint's). */
+  startIteration: number;
+  /** Where the run stopped. */
+  state: TrainerState;
+  outcome: TrainingOutcome;
+  /** Checkpoint directory loaded from, if any. */
+  loadedFrom: string | null;
+  /** Wall seconds of the training loop alone. */
+  trainSeconds: number;
+}
+
+/** The checkpoint topology of a single in-process actor. */
+export function singleProcessTopology(config: NeoxConfig): Topology {
+  return {
+    world_size: 1, data_parallel_size: 1, model_parallel_size: 1, pipe_parallel_size: config.pipe_parallel_size,
+    zero_stage: config.zero_optimization.stage,
+  };
+}
+
+/** Tokenizer files a checkpoint should carry so that generation can decode without the config's paths. */
+export function tokenizerFilesOf(config: NeoxConfig): string[] {
+  return [config.vocab_file, config.merge_file].filter((f): f is string => typeof f === 'string' && f.length > 0);
+}
+
+/** FLOPs per trained token of the config's model (common/metrics/flops.ts). */
+export function modelFlopsPerToken(config: NeoxConfig): number {
+  const gated = config.activation === 'swiglu';
+  return flopsPerToken({
+    matmulParameters: matmulParameterCount({
+      layers: config.num_layers, hidden: config.hidden_size, heads: config.num_attention_heads,
+      kvHeads: config.num_kv_heads ?? config.num_attention_heads,
+      ffnHidden: config.mlp_linear2_width, gatedMlp: gated, vocab: config.padded_vocab_size ?? 0,
+    }),
+    layers: config.num_layers, seqLength: config.seq_length, hidden: config.hidden_size,
+  });
+}
+
+/** The loop's keys, with the ones a run cannot do without checked. */
+export function loopConfigOf(config: NeoxConfig): LoopConfig {
+  const trainIters = config.train_iters;
+  if (trainIters === null || !Number.isSafeInteger(trainIters) || trainIters < 1) {
+    throw new ConfigError(`train_iters is ${JSON.stringify(trainIters)}; set it to the number of optimizer steps to train (a positive integer)`, 'train_iters');
+  }
+  return { ...config, train_iters: trainIters, lr_decay_iters: config.lr_decay_iters ?? trainIters } as LoopConfig;
+}
+
+function openDatasets(config: NeoxConfig): Datasets & { train: NonNullable<Datasets['train']> } {
+  const datasets = buildDatasets(config);
+  if (!datasets.train || datasets.train.length === 0) {
+    datasets.close();
+    throw new ConfigError(
+      'the training split has no samples: check that data_path / train_data_paths name non-empty datasets (neox dataset inspect PREFIX) and that split gives training a share > 0',
+      'split',
+    );
+  }
+  return datasets as Datasets & { train: NonNullable<Datasets['train']> };
+}
+
+export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult> {
+  const { config } = options;
+  const loopConfig = loopConfigOf(config);
+  if (config.data_parallel_size !== 1 || config.model_parallel_size !== 1 || config.pipe_parallel_size > 1) {
+    throw new ConfigError(
+      `this run asks for data_parallel_size ${config.data_parallel_size}, model_parallel_size ${config.model_parallel_size}, pipe_parallel_size ${config.pipe_parallel_size}; an in-process run is one actor: set them to 1 (or 0 for pipe_parallel_size)`,
+      'model_parallel_size',
+    );
+  }
+  await prepareData(config, options.onPreprocess ?? { progress: () => {}, done: () => {} }, options.signal);
+  const datasets = openDatasets(config);
+  let engine: Engine | null = null;
+  let metrics: MetricsHub | null = null;
+  try {
+    engine = await createEngine(config, { threads: options.threads, seed: null });
+    options.onStart?.(engine);
+    let state = initialTrainerState(config.seed);
+    let loadedFrom: string | null = null;
+    if (config.load && existsSync(join(config.load, LATEST_FILE))) {
+      const loaded = loadEngineCheckpoint(config.load, engine, {
+        finetune: config.finetune, noLoadOptim: config.no_load_optim, step: null, seed: config.seed,
+      });
+      state = loaded.state;
+      loadedFrom = loaded.dir;
+      options.console.write(config.finetune
+        ? `loaded the weights of ${loaded.dir} (finetune: starting at iteration 0)\n`
+        : `resumed from ${loaded.dir} at iteration ${state.iteration}\n`);
+    } else if (config.load) {
+      options.console.write(`no checkpoint in ${config.load} yet (no "${LATEST_FILE}" file): starting from scratch\n`);
+    }
+
+    metrics = MetricsHub.open({
+      tensorboardDir: config.tensorboard_dir,
+      metricsFile: config.log_dir ? join(config.log_dir, 'metrics.jsonl') : null,
+      progress: { stream: options.console, totalSteps: loopConfig.train_iters, logInterval: config.log_interval },
+    });
+    const hub = metrics;
+    const trained = engine;
+    const saveDir = config.save;
+    const startIteration = state.iteration;
+    const started = performance.now();
+    const outcome = await runTrainingLoop({
+      config: loopConfig, engine, train: datasets.train, valid: datasets.valid, dpRank: 0, state,
+      sinks: { train: (m) => hub.logTrain(m), eval: (m) => hub.logEval(m) },
+      save: saveDir
+        ? async (s) => {
+          saveEngineCheckpoint({
+            saveDir, engine: trained, state: s, config: config as unknown as Record<string, unknown>,
+            topology: singleProcessTopology(config), keepLast: config.keep_last_n_checkpoints,
+            tokenizerFiles: tokenizerFilesOf(config),
+          });
+        }
+        : null,
+      flopsPerToken: modelFlopsPerToken(config),
+      signal: options.signal,
+      loadedFromCheckpoint: loadedFrom !== null && !config.finetune,
+    });
+    const trainSeconds = (performance.now() - started) / 1000;
+    return { engine, startIteration, state, outcome, loadedFrom, trainSeconds };
+  } catch (error) {
+    engine?.close();
+    throw error;
+  } finally {
+    metrics?.close();
+    datasets.close();
+  }
+}
