@@ -7,6 +7,7 @@
 #include "compute_thread.h"
 #include "core/errors.h"
 #include "decode_binding.h"
+#include "engine_rendezvous.h"
 #include "engine_spec.h"
 #include "engine_state.h"
 #include "js_args.h"
@@ -242,10 +243,13 @@ Napi::Value create_engine(const Napi::CallbackInfo& info) {
     throw Napi::TypeError::New(env, "createEngine(spec): spec must be an object (see engineSpecFromConfig)");
   }
   EngineSpec spec;
+  std::optional<EngineRendezvous> rendezvous;
   try {
     spec = read_engine_spec(info[0].As<Napi::Object>());
     spec.model.validate();
     spec.training.validate();
+    spec.parallel.validate();
+    rendezvous = read_engine_rendezvous(info[0].As<Napi::Object>());
   } catch (const Napi::Error&) {
     throw;  // a TypeError about the spec's shape, already a JS error
   } catch (const std::exception& e) {
@@ -254,8 +258,14 @@ Napi::Value create_engine(const Napi::CallbackInfo& info) {
   auto state = std::make_shared<EngineState>();
   return PromiseWorker<Done>::start(
       env, state->thread, info[0].As<Napi::Object>(),
-      [state, spec] {
-        state->trainer = std::make_unique<model::Trainer>(spec.model, spec.training, spec.seed, spec.threads);
+      [state, spec, rendezvous] {
+        // A multi-process engine joins its world (and makes its dp/tp/pp groups) first.
+        std::shared_ptr<model::ParallelContext> parallel =
+            rendezvous ? model::ParallelContext::create(
+                             spec.parallel, comm::GlooCommunicator::create(rendezvous->store, rendezvous->gloo))
+                       : model::ParallelContext::single(spec.parallel);
+        state->trainer =
+            std::make_unique<model::Trainer>(spec.model, spec.training, spec.seed, spec.threads, std::move(parallel));
         return Done{};
       },
       [state](Napi::Env env, Done&) -> Napi::Value { return make_handle(env, state); });

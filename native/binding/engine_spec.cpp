@@ -87,6 +87,14 @@ EngineSpec read_engine_spec(const Napi::Object& object) {
   t.weight_decay = r.number("weight_decay");
   t.gradient_clipping = r.number("gradient_clipping");
 
+  model::ParallelConfig& p = spec.parallel;
+  p.dims.tp = int(r.integer("model_parallel_size"));
+  p.dims.pp = int(r.integer("pipeline_stages"));
+  p.dims.dp = int(r.integer("data_parallel_size"));
+  p.zero_stage = int(r.integer("zero_stage"));
+  p.reduce_bucket_elements = r.integer("reduce_bucket_size");
+  p.overlap_comm = r.boolean("overlap_comm");
+
   const int64_t seed = r.integer("seed");
   if (seed < 0) throw Napi::TypeError::New(object.Env(), "createEngine: spec.seed must be an integer >= 0");
   spec.seed = uint64_t(seed);

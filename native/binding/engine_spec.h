@@ -9,12 +9,14 @@
 #include <cstdint>
 
 #include "model/model_config.h"
+#include "model/parallel_context.h"
 
 namespace neox::binding {
 
 struct EngineSpec {
   model::ModelConfig model;
   model::TrainingConfig training;
+  model::ParallelConfig parallel;  // degrees and ZeRO settings (the rendezvous: engine_rendezvous.h)
   uint64_t seed = 0;
   int threads = 0;
 };

@@ -6,7 +6,7 @@
  */
 import type { NeoxConfig } from '../../common/config';
 import { NativeInvalidArgumentError } from './errors';
-import type { EngineOptions, EngineSpec } from './native';
+import type { EngineOptions, EngineSpec, ParallelEngineOptions } from './native';
 
 /** Attention types that are plain (optionally windowed) causal attention on the CPU. */
 const PLAIN_ATTENTION = new Set(['global', 'flash']);
@@ -48,9 +48,20 @@ function adamParams(config: NeoxConfig): { beta1: number; beta2: number; eps: nu
   return { beta1: betas[0] as number, beta2: betas[1] as number, eps };
 }
 
-export function engineSpecFromConfig(config: NeoxConfig, options: EngineOptions): EngineSpec {
+/** zero_optimization's stage, bucket size and overlap as the engine reads them. */
+function zeroSettings(config: NeoxConfig): { stage: number; bucket: number; overlap: boolean } {
+  const zero = config.zero_optimization;
+  const bucket = zero.reduce_bucket_size ?? 5e8;
+  if (typeof bucket !== 'number' || !Number.isInteger(bucket) || bucket < 1) refuse('zero_optimization.reduce_bucket_size', bucket, 'needs a whole number of elements >= 1 (default 5e8)');
+  const overlap = zero.overlap_comm ?? false;
+  if (typeof overlap !== 'boolean') refuse('zero_optimization.overlap_comm', overlap, 'needs true or false');
+  return { stage: zero.stage, bucket, overlap };
+}
+
+export function engineSpecFromConfig(config: NeoxConfig, options: EngineOptions | ParallelEngineOptions): EngineSpec {
   checkSupported(config);
   const adam = adamParams(config);
+  const zero = zeroSettings(config);
   if (config.padded_vocab_size === null) refuse('padded_vocab_size', null, 'needs the vocabulary size: set tokenizer_vocab_size or a vocab file');
   return {
     num_layers: config.num_layers,
@@ -91,5 +102,12 @@ export function engineSpecFromConfig(config: NeoxConfig, options: EngineOptions)
     gradient_clipping: config.gradient_clipping,
     seed: options.seed ?? config.seed,
     threads: options.threads ?? config.actor_threads,
+    model_parallel_size: config.model_parallel_size,
+    pipeline_stages: config.pipeline_stages,
+    data_parallel_size: config.data_parallel_size,
+    zero_stage: zero.stage,
+    reduce_bucket_size: zero.bucket,
+    overlap_comm: zero.overlap,
+    parallel: 'parallel' in options ? options.parallel : null,
   };
 }

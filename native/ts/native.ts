@@ -181,6 +181,35 @@ export interface EngineSpec {
   seed: number;
   /** CPU threads for BLAS and the native loops; 0 = all cores. */
   threads: number;
+  /** Parallel degrees (the world is their product) and the ZeRO settings of zero_optimization. */
+  model_parallel_size: number;
+  pipeline_stages: number;
+  data_parallel_size: number;
+  zero_stage: number;
+  /** Elements per gradient bucket (zero_optimization.reduce_bucket_size). */
+  reduce_bucket_size: number;
+  /** Reduce gradient buckets during backward (zero_optimization.overlap_comm). */
+  overlap_comm: boolean;
+  /** This process's place in a multi-process run; null = a single-process engine. */
+  parallel: EngineParallelOptions | null;
+}
+
+/**
+ * How one rank of a dp × pp × tp run joins it (Megatron rank order: tensor fastest, then pipeline,
+ * then data; native/src/comm/topology.h). Exactly one of `store` and `storeDirectory` is non-null.
+ */
+export interface EngineParallelOptions {
+  /** World rank, 0 ≤ rank < worldSize; the config's degrees must multiply to worldSize. */
+  rank: number;
+  worldSize: number;
+  /** Rendezvous through a key-value store (production: the coordinator's KV service) … */
+  store: CommStore | null;
+  /** … or through a fresh directory every rank can see (node/launch/ uses this on one machine). */
+  storeDirectory: string | null;
+  /** Deadline of the rendezvous and of each collective (comm_timeout_seconds × 1000). */
+  timeoutMs: number;
+  /** Address this rank listens on; null = 127.0.0.1 (one machine). */
+  host: string | null;
 }
 
 export interface EngineOptions {
@@ -188,6 +217,11 @@ export interface EngineOptions {
   threads: number | null;
   /** Seed of initialization and dropout; null = the config's seed. */
   seed: number | null;
+}
+
+/** EngineOptions of one rank of a multi-process run (load the config with its worldSize). */
+export interface ParallelEngineOptions extends EngineOptions {
+  parallel: EngineParallelOptions;
 }
 
 export interface EngineStepTimings {
@@ -354,8 +388,11 @@ export class Engine {
 /**
  * Builds an engine for a resolved config: allocates and initializes the parameters (from the seed)
  * off the event loop. Rejects with NativeInvalidArgumentError naming the key of an unsupported option.
+ * With `parallel`, the engine first joins its run (every rank calls createEngine; the Promises
+ * settle once all have joined) and then trains its part: each data-parallel rank passes its own
+ * rows to trainStep (node/actor/batches.ts) and all ranks must call trainStep in step.
  */
-export async function createEngine(config: NeoxConfig, options: EngineOptions): Promise<Engine> {
+export async function createEngine(config: NeoxConfig, options: EngineOptions | ParallelEngineOptions): Promise<Engine> {
   const spec = engineSpecFromConfig(config, options);
   return new Engine(await loadNative().createEngine(spec));
 }

@@ -130,6 +130,7 @@ void GptModel<T>::backward_from_final_norm(Workspace<T>& ws, uint64_t dropout_se
     norm_backward(c.norm, s.d_resid, g + layout_.final_norm_weight(), ParamLayout::at(g, layout_.final_norm_bias()),
         s.d_final, ws.residual(L), p + layout_.final_norm_weight(), ws.final_mean, ws.final_rstd, rows, C);
   });
+  if (gradients_final_) gradients_final_(layout_.final_norm_weight());
   const LayerContext<T> ctx{&config_, ws.batch(), ws.seq_len(), rotary_cos_.data(), rotary_sin_.data(),
                             c.position_count(), rotary_dims_, true, dropout_seed, dropout_counter};
   for (int64_t l = L - 1; l >= 0; --l) {
@@ -139,6 +140,7 @@ void GptModel<T>::backward_from_final_norm(Workspace<T>& ws, uint64_t dropout_se
       layer_forward(ctx, l, layout_.layer(p, l), ws.layer(l), ws.residual(l), ws.residual(l + 1), ws.branch_out);
     }
     layer_backward(ctx, l, layout_.layer(p, l), layout_.layer(g, l), ws.layer(l), ws.residual(l), s);
+    if (gradients_final_) gradients_final_(layout_.layer_begin(l));
   }
   const cpu::DropoutSpec embedding_dropout = ctx.dropout(kEmbeddingDropoutSite, c.hidden_dropout);
   const T* d_embed = s.d_resid;
@@ -156,6 +158,7 @@ void GptModel<T>::backward_from_final_norm(Workspace<T>& ws, uint64_t dropout_se
           c.max_position_embeddings);
     });
   }
+  if (gradients_final_) gradients_final_(0);
 }
 
 template <typename T>

@@ -15,7 +15,9 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <utility>
 
 #include "model/buffer.h"
 #include "model/model_config.h"
@@ -55,6 +57,12 @@ class GptModel {
   // Logits (batch·seq_len, V) of input ids (batch, seq_len) into `out`.
   void logits(T* out, const int32_t* inputs, int64_t batch, int64_t seq_len);
 
+  // Called during train_micro_batch's backward each time every parameter gradient at flat
+  // offset >= `offset` has its final value for this micro-batch (offsets descending, the last
+  // call 0); data parallelism starts reducing those gradients meanwhile. Null = no calls.
+  using GradientsFinal = std::function<void(int64_t offset)>;
+  void set_gradients_final_hook(GradientsFinal hook) { gradients_final_ = std::move(hook); }
+
   const PhaseTimes& last_times() const { return times_; }
   // Bytes of parameters, gradients and workspaces held now.
   int64_t bytes() const;
@@ -76,6 +84,7 @@ class GptModel {
   int64_t rotary_dims_ = 0;
   std::unique_ptr<Workspace<T>> train_workspace_, inference_workspace_;
   PhaseTimes times_;
+  GradientsFinal gradients_final_;
 };
 
 }  // namespace neox::model

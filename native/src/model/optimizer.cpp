@@ -1,5 +1,6 @@
 #include "model/optimizer.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "core/errors.h"
@@ -12,22 +13,51 @@ namespace neox::model {
 AdamWOptimizer::AdamWOptimizer(const ParamLayout& layout, const TrainingConfig& config)
     : layout_(layout), config_(config) {
   config_.validate();
+  const auto& tensors = layout.tensors();
+  for (size_t k = 0; k < tensors.size(); ++k) {
+    segments_.push_back({tensors[k].offset, tensors[k].numel, tensors[k].offset, k});
+  }
   exp_avg_.reset(layout.total_elements());
   exp_avg_sq_.reset(layout.total_elements());
 }
 
-double AdamWOptimizer::gradient_norm(const float* grads) const {
+AdamWOptimizer::AdamWOptimizer(const ParamLayout& layout, const TrainingConfig& config,
+                               const std::vector<std::pair<int64_t, int64_t>>& owned)
+    : layout_(layout), config_(config), owns_everything_(false) {
+  config_.validate();
+  const auto& tensors = layout.tensors();
+  int64_t moments = 0;
+  for (const auto& [begin, end] : owned) {
+    for (size_t k = 0; k < tensors.size(); ++k) {
+      const int64_t b = std::max(begin, tensors[k].offset), e = std::min(end, tensors[k].offset + tensors[k].numel);
+      if (b >= e) continue;
+      segments_.push_back({b, e - b, moments, k});
+      moments += e - b;
+    }
+  }
+  exp_avg_.reset(moments);
+  exp_avg_sq_.reset(moments);
+}
+
+double AdamWOptimizer::gradient_sum_of_squares(const float* grads) const {
   double sum = 0;
   ScopedOpTimer timer("gradient norm");
-  for (const TensorSpec& spec : layout_.tensors()) sum += cpu::sum_of_squares(grads + spec.offset, spec.numel);
-  return std::sqrt(sum);
+  for (const OptimizerSegment& s : segments_) sum += cpu::sum_of_squares(grads + s.offset, s.count);
+  return sum;
+}
+
+double AdamWOptimizer::gradient_norm(const float* grads) const { return std::sqrt(gradient_sum_of_squares(grads)); }
+
+int64_t AdamWOptimizer::first_non_finite_tensor(const float* grads) const {
+  for (const OptimizerSegment& s : segments_) {
+    if (cpu::first_non_finite(grads + s.offset, s.count) >= 0) return int64_t(s.tensor);
+  }
+  return -1;
 }
 
 std::string AdamWOptimizer::first_non_finite_gradient(const float* grads) const {
-  for (const TensorSpec& spec : layout_.tensors()) {
-    if (cpu::first_non_finite(grads + spec.offset, spec.numel) >= 0) return spec.name;
-  }
-  return "";
+  const int64_t k = first_non_finite_tensor(grads);
+  return k < 0 ? "" : layout_.tensors()[size_t(k)].name;
 }
 
 double AdamWOptimizer::step(float* params, const float* grads, double grad_norm, double lr) {
@@ -39,10 +69,10 @@ double AdamWOptimizer::step(float* params, const float* grads, double grad_norm,
   hyper.eps = config_.eps;
   const int64_t t = step_count_ + 1;
   ScopedOpTimer timer("adamw");
-  for (const TensorSpec& spec : layout_.tensors()) {
-    hyper.weight_decay = spec.decay ? config_.weight_decay : 0.0;
-    const int64_t o = spec.offset;
-    cpu::adamw_update(params + o, grads + o, exp_avg_.data() + o, exp_avg_sq_.data() + o, spec.numel, hyper, t, clip);
+  for (const OptimizerSegment& s : segments_) {
+    hyper.weight_decay = layout_.tensors()[s.tensor].decay ? config_.weight_decay : 0.0;
+    const int64_t o = s.offset, m = s.moment_offset;
+    cpu::adamw_update(params + o, grads + o, exp_avg_.data() + m, exp_avg_sq_.data() + m, s.count, hyper, t, clip);
   }
   step_count_ = t;
   return clip;

@@ -1,10 +1,18 @@
-// The optimizer step over the model's flat buffers (reference §3.3, §3.4): the global gradient
-// norm, DeepSpeed's clipping rule, the non-finite check, and AdamW per tensor with weight decay
-// only where the layout says so. Moments exp_avg and exp_avg_sq share the parameter layout.
+// The optimizer step over the model's flat buffers (reference §3.3, §3.4): the gradient sum of
+// squares, DeepSpeed's clipping rule, the non-finite check, and AdamW with weight decay only where
+// the layout says so.
+//
+// The optimizer updates the parts of the flat buffer it owns: the whole layout in one process
+// (moments then share the parameter layout, offset for offset), or, under ZeRO 1/2, the pieces a
+// data-parallel rank owns (data_parallel.h), whose moments are packed one after another. Each
+// owned range is cut at tensor boundaries into segments (alignment padding skipped), so weight
+// decay still follows each tensor's flag.
 #pragma once
 
 #include <cstdint>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "model/buffer.h"
 #include "model/model_config.h"
@@ -12,12 +20,28 @@
 
 namespace neox::model {
 
+// A run of one tensor's elements the optimizer updates.
+struct OptimizerSegment {
+  int64_t offset = 0;         // in the flat parameter/gradient buffer
+  int64_t count = 0;
+  int64_t moment_offset = 0;  // in the moment buffers
+  size_t tensor = 0;          // index into layout.tensors()
+};
+
 class AdamWOptimizer {
  public:
+  // Owns every tensor (moments laid out as the parameters).
   AdamWOptimizer(const ParamLayout& layout, const TrainingConfig& config);
+  // Owns the elements of `owned` (ascending, disjoint flat ranges [begin, end)).
+  AdamWOptimizer(const ParamLayout& layout, const TrainingConfig& config,
+                 const std::vector<std::pair<int64_t, int64_t>>& owned);
 
-  // sqrt(Σ over every parameter gradient of g²), summed in tensor order (deterministic).
+  // Σ of g² over the owned gradients, segment by segment in order (deterministic). In one process
+  // its square root is the global norm.
+  double gradient_sum_of_squares(const float* grads) const;
   double gradient_norm(const float* grads) const;
+  // Index (layout order) of the first owned tensor whose gradient holds a NaN or Inf, or −1.
+  int64_t first_non_finite_tensor(const float* grads) const;
   // Name of the first tensor (layout order) whose gradient holds a NaN or Inf, or "" when none.
   std::string first_non_finite_gradient(const float* grads) const;
   // Clips by `grad_norm` (gradient_clipping, 0 = off) and applies one AdamW update with `lr`;
@@ -30,10 +54,16 @@ class AdamWOptimizer {
   const float* exp_avg_sq() const { return exp_avg_sq_.data(); }
   int64_t step_count() const { return step_count_; }
   void set_step_count(int64_t step);
+  const std::vector<OptimizerSegment>& segments() const { return segments_; }
+  // True when the moments cover every tensor at the parameters' offsets.
+  bool owns_everything() const { return owns_everything_; }
+  int64_t moment_elements() const { return exp_avg_.size(); }
 
  private:
   const ParamLayout& layout_;
   TrainingConfig config_;
+  std::vector<OptimizerSegment> segments_;
+  bool owns_everything_ = true;
   Buffer<float> exp_avg_, exp_avg_sq_;
   int64_t step_count_ = 0;
 };

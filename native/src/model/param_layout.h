@@ -67,6 +67,8 @@ class ParamLayout {
   int64_t final_norm_weight() const { return final_norm_weight_; }
   int64_t final_norm_bias() const { return final_norm_bias_; }           // −1 for rmsnorm
   int64_t output_weight() const { return output_weight_; }               // = word_embeddings() when tied
+  // Offset of block `index`'s first tensor (its tensors are contiguous, in layer order).
+  int64_t layer_begin(int64_t index) const { return layers_[size_t(index)].ln1_weight; }
 
   template <typename T>
   LayerTensors<T> layer(T* base, int64_t index) const {

@@ -30,12 +30,28 @@ std::string shape_text(const std::vector<int64_t>& shape) {
   return out;
 }
 
+std::shared_ptr<ParallelContext> or_single(std::shared_ptr<ParallelContext> parallel) {
+  return parallel ? std::move(parallel) : ParallelContext::single(ParallelConfig{});
+}
+
+// The optimizer over what this rank owns: everything, or its ZeRO pieces.
+AdamWOptimizer make_optimizer(const ParamLayout& layout, const TrainingConfig& training,
+                              const DataParallelGradients& data_parallel) {
+  if (!data_parallel.sharded()) return AdamWOptimizer(layout, training);
+  std::vector<std::pair<int64_t, int64_t>> owned;
+  for (const FlatRange& r : data_parallel.owned_ranges()) owned.emplace_back(r.begin, r.end);
+  return AdamWOptimizer(layout, training, owned);
+}
+
 }  // namespace
 
-Trainer::Trainer(const ModelConfig& model, const TrainingConfig& training, uint64_t seed, int threads)
+Trainer::Trainer(const ModelConfig& model, const TrainingConfig& training, uint64_t seed, int threads,
+                 std::shared_ptr<ParallelContext> parallel)
     : model_(model),  // validates the model configuration
       training_(training),
-      optimizer_(model_.layout(), training),  // validates the training configuration
+      parallel_(or_single(std::move(parallel))),
+      data_parallel_(*parallel_, model_.layout()),
+      optimizer_(make_optimizer(model_.layout(), training, data_parallel_)),  // validates the training configuration
       seed_(seed),
       threads_(resolve_threads(threads)) {
   use_threads();
@@ -44,7 +60,7 @@ Trainer::Trainer(const ModelConfig& model, const TrainingConfig& training, uint6
 
 void Trainer::use_threads() const { set_num_threads(threads_); }
 
-int64_t Trainer::bytes() const { return model_.bytes() + 2 * model_.param_elements() * int64_t(sizeof(float)); }
+int64_t Trainer::bytes() const { return model_.bytes() + 2 * optimizer_.moment_elements() * int64_t(sizeof(float)); }
 
 void Trainer::check_tokens(const char* call, const int32_t* tokens, int64_t count) const {
   const int64_t V = model_.config().vocab_size, row_length = model_.config().seq_length + 1;
@@ -75,34 +91,74 @@ StepResult Trainer::train_step(const int32_t* tokens, int64_t token_count, const
   StepResult result;
   result.step = step;
   model_.zero_grads();
+  const uint64_t dp = uint64_t(parallel_->dp_size()), dp_rank = uint64_t(parallel_->dp_rank());
   double loss_sum = 0;
   for (int64_t m = 0; m < gas; ++m) {
     const int32_t* micro_tokens = tokens + m * micro * (S + 1);
     const float* micro_mask = loss_mask ? loss_mask + m * micro * S : nullptr;
-    const uint64_t dropout_counter = uint64_t(step) * uint64_t(gas) + uint64_t(m);
-    loss_sum += model_.train_micro_batch(micro_tokens, micro_mask, micro, S, 1.0 / double(gas), seed_, dropout_counter);
+    // Distinct per (step, micro-step, dp rank); equals step · GAS + m in one process.
+    const uint64_t dropout_counter = (uint64_t(step) * uint64_t(gas) + uint64_t(m)) * dp + dp_rank;
+    const bool last = m + 1 == gas;
+    if (last && dp > 1) {
+      data_parallel_.begin(model_.grads());
+      model_.set_gradients_final_hook([this](int64_t offset) { data_parallel_.gradients_final_from(offset); });
+    }
+    try {
+      loss_sum += model_.train_micro_batch(micro_tokens, micro_mask, micro, S, 1.0 / double(gas), seed_, dropout_counter);
+    } catch (...) {
+      model_.set_gradients_final_hook(nullptr);
+      if (last && dp > 1) data_parallel_.finish();  // let the collectives already queued end first
+      throw;
+    }
     result.timings.forward_ms += model_.last_times().forward * 1e3;
     result.timings.backward_ms += model_.last_times().backward * 1e3;
   }
-  result.loss = loss_sum / double(gas);
-
+  model_.set_gradients_final_hook(nullptr);
   const auto optimizer_start = Clock::now();
+  finish_step(result, loss_sum / double(gas), lr);
+  result.timings.optimizer_ms = ms_since(optimizer_start);
+  result.timings.total_ms = ms_since(start);
+  return result;
+}
+
+void Trainer::finish_step(StepResult& result, double local_loss, double lr) {
+  const int dp = parallel_->dp_size();
+  if (dp > 1) data_parallel_.finish();  // gradients averaged over dp (ZeRO 2: own pieces)
+  result.loss = local_loss;
+  if (dp > 1) {
+    double sum = 0;
+    for (double loss : data_parallel_.all_gather(local_loss)) sum += loss;  // rank order: same everywhere
+    result.loss = sum / double(dp);
+  }
   if (!std::isfinite(result.loss)) {
     result.skipped = true;
     result.non_finite = "loss";
     result.grad_norm = NAN;
-  } else {
-    result.grad_norm = optimizer_.gradient_norm(model_.grads());
-    if (!std::isfinite(result.grad_norm)) {
-      result.skipped = true;
-      result.non_finite = optimizer_.first_non_finite_gradient(model_.grads());
-    } else {
-      optimizer_.step(model_.params(), model_.grads(), result.grad_norm, lr);
-    }
+    return;
   }
-  result.timings.optimizer_ms = ms_since(optimizer_start);
-  result.timings.total_ms = ms_since(start);
-  return result;
+  // Stage 0/1: every rank holds the whole averaged gradient (bitwise alike) and sums it alone;
+  // ZeRO 2 (and 1, whose moments are sharded): the owned parts' sums, added in rank order.
+  double squares = optimizer_.gradient_sum_of_squares(model_.grads());
+  if (!optimizer_.owns_everything()) {
+    const double local = squares;
+    squares = 0;
+    for (double part : data_parallel_.all_gather(local)) squares += part;
+  }
+  result.grad_norm = std::sqrt(squares);
+  if (!std::isfinite(result.grad_norm)) {
+    result.skipped = true;
+    int64_t first = optimizer_.first_non_finite_tensor(model_.grads());
+    if (!optimizer_.owns_everything()) {
+      first = -1;
+      for (double k : data_parallel_.all_gather(double(optimizer_.first_non_finite_tensor(model_.grads())))) {
+        if (k >= 0 && (first < 0 || int64_t(k) < first)) first = int64_t(k);
+      }
+    }
+    result.non_finite = first < 0 ? "" : model_.layout().tensors()[size_t(first)].name;
+    return;
+  }
+  optimizer_.step(model_.params(), model_.grads(), result.grad_norm, lr);
+  data_parallel_.all_gather_parameters(model_.params());
 }
 
 double Trainer::eval_loss(const int32_t* tokens, int64_t token_count) {
@@ -180,22 +236,48 @@ int64_t Trainer::tensor_elements(const std::string& name, const char* call) cons
   return locate(name, call).spec->numel;
 }
 
+bool Trainer::sharded_moment(const Located& at) const {
+  return at.kind != TensorKind::parameter && !optimizer_.owns_everything();
+}
+
 void Trainer::get_tensor(const std::string& name, float* out, int64_t count) const {
   const Located at = locate(name, "getTensor");
   NEOX_ASSERT(count == at.spec->numel);
-  std::memcpy(out, data_of(at.kind) + at.spec->offset, sizeof(float) * size_t(count));
+  if (!sharded_moment(at)) {
+    std::memcpy(out, data_of(at.kind) + at.spec->offset, sizeof(float) * size_t(count));
+    return;
+  }
+  // ZeRO: this rank's segments, zeros elsewhere, summed over dp (x + 0 is exact): the whole moment.
+  std::memset(out, 0, sizeof(float) * size_t(count));
+  const size_t k = size_t(at.spec - model_.layout().tensors().data());
+  for (const OptimizerSegment& seg : optimizer_.segments()) {
+    if (seg.tensor != k) continue;
+    std::memcpy(out + (seg.offset - at.spec->offset), data_of(at.kind) + seg.moment_offset, sizeof(float) * size_t(seg.count));
+  }
+  parallel_->dp()->all_reduce_sum(out, size_t(count));
 }
 
 void Trainer::set_tensor(const std::string& name, const float* data, int64_t count) {
   const Located at = locate(name, "setTensor");
   NEOX_CHECK_ARG(count == at.spec->numel, "setTensor: '" << name << "' has shape [" << shape_text(at.spec->shape)
                  << "] = " << at.spec->numel << " elements; got " << count << " values");
-  std::memcpy(data_of(at.kind) + at.spec->offset, data, sizeof(float) * size_t(count));
+  if (!sharded_moment(at)) {
+    std::memcpy(data_of(at.kind) + at.spec->offset, data, sizeof(float) * size_t(count));
+    return;
+  }
+  const size_t k = size_t(at.spec - model_.layout().tensors().data());
+  for (const OptimizerSegment& seg : optimizer_.segments()) {
+    if (seg.tensor != k) continue;
+    std::memcpy(data_of(at.kind) + seg.moment_offset, data + (seg.offset - at.spec->offset), sizeof(float) * size_t(seg.count));
+  }
 }
 
 void Trainer::get_gradient(const std::string& name, float* out, int64_t count) const {
   const TensorSpec* spec = model_.layout().find(name);
   NEOX_CHECK_ARG(spec != nullptr, "getGradient: no parameter named '" << name << "'; tensorInfo() lists the parameters");
+  NEOX_CHECK_ARG(data_parallel_.zero_stage() < 2 || parallel_->dp_size() == 1,
+                 "getGradient: under zero_optimization.stage 2 each of the " << parallel_->dp_size()
+                 << " data-parallel ranks holds only its shard of the reduced gradients; use stage 0 or 1 to read them");
   NEOX_ASSERT(count == spec->numel);
   std::memcpy(out, model_.grads() + spec->offset, sizeof(float) * size_t(count));
 }

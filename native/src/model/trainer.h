@@ -12,17 +12,28 @@
 //     moments are "optimizer.exp_avg.<name>" and "optimizer.exp_avg_sq.<name>". gradient(name)
 //     reads the last step's gradient (before clipping).
 //
+// Data parallelism (parallel_context.h, data_parallel.h): each dp rank passes its own rows (its
+//   slice of the global batch, node/actor/batches.ts) with the per-rank batch shape; gradients
+//   are averaged over dp, the reported loss is the mean over dp ranks, and the norm, clipping and
+//   skip decisions are the same on every rank. Under ZeRO 1/2 a rank holds its pieces of the
+//   moments only: get_tensor of a moment is then a collective over dp (every dp rank calls it for
+//   the same names in the same order) returning the whole moment; set_tensor of a moment keeps
+//   this rank's pieces. gradient(name) is refused under ZeRO 2. eval_loss and logits stay per rank.
+//
 // Every call first sets the engine's thread count (BLAS and parallel_for obey it) and checks its
 // input, naming the call, the value and the fix; nothing is modified when a check fails.
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "model/data_parallel.h"
 #include "model/gpt_model.h"
 #include "model/model_config.h"
 #include "model/optimizer.h"
+#include "model/parallel_context.h"
 
 namespace neox::model {
 
@@ -50,8 +61,9 @@ struct TensorInfo {
 
 class Trainer {
  public:
-  // threads: 0 = all cores. seed: initialization and dropout.
-  Trainer(const ModelConfig& model, const TrainingConfig& training, uint64_t seed, int threads);
+  // threads: 0 = all cores. seed: initialization and dropout. parallel: null = one process.
+  Trainer(const ModelConfig& model, const TrainingConfig& training, uint64_t seed, int threads,
+          std::shared_ptr<ParallelContext> parallel = nullptr);
 
   StepResult train_step(const int32_t* tokens, int64_t token_count, const float* loss_mask, int64_t mask_count,
                         double lr, int64_t step);
@@ -71,6 +83,7 @@ class Trainer {
   int64_t optimizer_step() const { return optimizer_.step_count(); }
   void set_optimizer_step(int64_t step) { optimizer_.set_step_count(step); }
   int threads() const { return threads_; }
+  const ParallelContext& parallel() const { return *parallel_; }
   const ModelConfig& model_config() const { return model_.config(); }
   const TrainingConfig& training_config() const { return training_; }
   // The model, for readers of its parameters (cached decoding, model/decoder.h).
@@ -83,13 +96,18 @@ class Trainer {
     const TensorSpec* spec;
   };
   Located locate(const std::string& name, const char* call) const;
+  bool sharded_moment(const Located& at) const;
   float* data_of(TensorKind kind);
   const float* data_of(TensorKind kind) const;
   void use_threads() const;
   void check_tokens(const char* call, const int32_t* tokens, int64_t count) const;
+  // Loss mean, norm, non-finite check and update after the micro-batches (every dp rank alike).
+  void finish_step(StepResult& result, double local_loss, double lr);
 
   GptModel<float> model_;
   TrainingConfig training_;
+  std::shared_ptr<ParallelContext> parallel_;
+  DataParallelGradients data_parallel_;
   AdamWOptimizer optimizer_;
   uint64_t seed_;
   int threads_;

@@ -1,0 +1,55 @@
+// Where one engine sits in a dp × pp × tp run (Megatron rank order, comm/topology.h) and the
+// communicators it trains through. A single-process engine has the trivial context: every degree
+// 1 and no communicators.
+//
+// Groups: `world` joins every rank; `dp`, `tp`, `pp` are made from it (create_group) only when
+// their size is > 1, and are null otherwise, so code asks `dp_size() > 1` before communicating.
+// Every rank creates its groups in the same order (tp, pp, dp), as create_group requires.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+
+#include "comm/communicator.h"
+#include "comm/topology.h"
+
+namespace neox::model {
+
+// The parallel settings an engine reads from the config (GPT-NeoX / DeepSpeed keys).
+struct ParallelConfig {
+  comm::ParallelDims dims;           // model_parallel_size, pipeline_stages, data_parallel_size
+  int zero_stage = 0;                // zero_optimization.stage: 0, 1 or 2
+  int64_t reduce_bucket_elements = 500000000;  // zero_optimization.reduce_bucket_size (elements)
+  bool overlap_comm = false;         // zero_optimization.overlap_comm: reduce buckets during backward
+
+  // Throws InvalidArgument naming the key for values the engine cannot run.
+  void validate() const;
+};
+
+class ParallelContext {
+ public:
+  // The context of a single-process engine (world of 1).
+  static std::shared_ptr<ParallelContext> single(const ParallelConfig& config);
+  // Builds the dp/tp/pp groups of `world` (whose size must equal dims.world()); collective over
+  // the world: every rank calls it.
+  static std::shared_ptr<ParallelContext> create(const ParallelConfig& config,
+                                                 std::unique_ptr<comm::Communicator> world);
+
+  const ParallelConfig& config() const { return config_; }
+  const comm::ParallelDims& dims() const { return config_.dims; }
+  const comm::RankCoords& coords() const { return groups_.coords; }
+  int world_rank() const { return world_rank_; }
+  int dp_size() const { return config_.dims.dp; }
+  int dp_rank() const { return groups_.coords.dp; }
+
+  comm::Communicator* world() const { return world_.get(); }
+  comm::Communicator* dp() const { return dp_.get(); }  // null when dp_size() == 1
+
+ private:
+  ParallelConfig config_;
+  int world_rank_ = 0;
+  comm::RankGroups groups_;
+  std::unique_ptr<comm::Communicator> world_, dp_, tp_, pp_;
+};
+
+}  // namespace neox::model
