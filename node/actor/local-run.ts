@@ -12,6 +12,7 @@ import type { NeoxConfig } from '../../common/config';
 import { LATEST_FILE, type Topology } from '../../common/checkpoint';
 import { buildDatasets, type Datasets, type PreprocessProgress, type PreprocessSummary } from '../../common/data';
 import { ConfigError } from '../../common/errors';
+import { createFileLogger, type Logger } from '../../common/logging';
 import { type ConsoleStream, flopsPerToken, matmulParameterCount, MetricsHub } from '../../common/metrics';
 import { createEngine, type Engine } from '../../native/ts/native';
 import { loadEngineCheckpoint, saveEngineCheckpoint } from './engine-checkpoint';
@@ -29,6 +30,8 @@ export interface LocalRunOptions {
   signal?: AbortSignal;
   /** Preprocessing progress of raw data named by data_preprocess. */
   onPreprocess?: { progress(p: PreprocessProgress): void; done(prefix: string, summary: PreprocessSummary): void };
+  /** Structured log of the run's events; default: log_dir/neox.log when log_dir is set, else none. */
+  logger?: Logger | null;
   /** Called once the engine exists, before any checkpoint is loaded. */
   onStart?: (engine: Engine) => void;
 }
@@ -103,13 +106,24 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
       'model_parallel_size',
     );
   }
-  await prepareData(config, options.onPreprocess ?? { progress: () => {}, done: () => {} }, options.signal);
+  const log = options.logger !== undefined ? options.logger
+    : config.log_dir ? createFileLogger({ name: 'actor', path: join(config.log_dir, 'neox.log') }) : null;
+  log?.info({ train_iters: loopConfig.train_iters, data_path: config.data_path, save: config.save, load: config.load }, 'run starting');
+  const onPreprocess = options.onPreprocess ?? { progress: () => {}, done: () => {} };
+  await prepareData(config, {
+    progress: onPreprocess.progress,
+    done: (prefix, summary) => {
+      log?.info({ prefix, documents: summary.documents, tokens: summary.tokens, seconds: summary.seconds }, 'preprocessed raw input');
+      onPreprocess.done(prefix, summary);
+    },
+  }, options.signal);
   const datasets = openDatasets(config);
   let engine: Engine | null = null;
   let metrics: MetricsHub | null = null;
   try {
     engine = await createEngine(config, { threads: options.threads, seed: null });
     options.onStart?.(engine);
+    log?.info({ parameters: engine.parameterCount, threads: engine.threads }, 'engine created');
     let state = initialTrainerState(config.seed);
     let loadedFrom: string | null = null;
     if (config.load && existsSync(join(config.load, LATEST_FILE))) {
@@ -118,6 +132,7 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
       });
       state = loaded.state;
       loadedFrom = loaded.dir;
+      log?.info({ dir: loaded.dir, iteration: state.iteration, finetune: config.finetune }, 'checkpoint loaded');
       options.console.write(config.finetune
         ? `loaded the weights of ${loaded.dir} (finetune: starting at iteration 0)\n`
         : `resumed from ${loaded.dir} at iteration ${state.iteration}\n`);
@@ -137,14 +152,24 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
     const started = performance.now();
     const outcome = await runTrainingLoop({
       config: loopConfig, engine, train: datasets.train, valid: datasets.valid, dpRank: 0, state,
-      sinks: { train: (m) => hub.logTrain(m), eval: (m) => hub.logEval(m) },
+      sinks: {
+        train: (m, outcome) => {
+          hub.logTrain(m);
+          if (outcome.nonFinite) log?.warn({ step: m.step, tensor: outcome.nonFinite.tensor }, 'update skipped: a non-finite value');
+        },
+        eval: (m) => {
+          hub.logEval(m);
+          log?.info({ step: m.step, lm_loss: m.lmLoss }, 'evaluation');
+        },
+      },
       save: saveDir
         ? async (s) => {
-          saveEngineCheckpoint({
+          const dir = saveEngineCheckpoint({
             saveDir, engine: trained, state: s, config: config as unknown as Record<string, unknown>,
             topology: singleProcessTopology(config), keepLast: config.keep_last_n_checkpoints,
             tokenizerFiles: tokenizerFilesOf(config),
           });
+          log?.info({ dir, iteration: s.iteration }, 'checkpoint saved');
         }
         : null,
       flopsPerToken: modelFlopsPerToken(config),
@@ -152,8 +177,10 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
       loadedFromCheckpoint: loadedFrom !== null && !config.finetune,
     });
     const trainSeconds = (performance.now() - started) / 1000;
+    log?.info({ iteration: state.iteration, interrupted: outcome.interrupted, seconds: trainSeconds, last_loss: outcome.losses.at(-1) ?? null }, 'run finished');
     return { engine, startIteration, state, outcome, loadedFrom, trainSeconds };
   } catch (error) {
+    log?.error({ error: (error as Error).message }, 'run failed');
     engine?.close();
     throw error;
   } finally {

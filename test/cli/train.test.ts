@@ -45,6 +45,9 @@ test('neox train prints the model, progress, evaluation and a summary, and write
     t.true(Math.abs(scalars[lossTag!]![7]![1] - Number(summary![2])) <= 0.5e-4, 'the last logged loss is the one the summary prints');
     const jsonl = readFileSync(join(runs, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { kind: string; step: number });
     t.deepEqual(jsonl.filter((r) => r.kind === 'train').map((r) => r.step), [1, 2, 3, 4, 5, 6, 7, 8]);
+    const events = readFileSync(join(runs, 'neox.log'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { msg: string; name: string });
+    t.deepEqual(events.map((e) => e.msg), ['run starting', 'preprocessed raw input', 'engine created', ...Array(4).fill('evaluation'), 'checkpoint saved', 'run finished']);
+    t.true(events.every((e) => e.name === 'actor'));
 
     const sample = /^sample \(prompt "the sun", (\d+) tokens, temperature 0\.8\):\n(the sun.*)$/m.exec(stdout);
     t.truthy(sample, stdout);
