@@ -1,20 +1,15 @@
 /**
- * A LanguageModel over an engine that can only compute full-sequence logits (the native Engine's
- * `logits(tokens, batch, seqLen)` today). FIRST VERSION, NO KV CACHE: a handle keeps the token
- * list, and every decode step runs the whole sequence again, so a step costs O(length) instead of
- * O(1). Sequences of a call are right-padded to the longest (causal attention: padding after a
- * position cannot change it) and split into engine calls of at most `logitsBudget` floats.
- * Log-softmax and top-k run here, yielding to the event loop between rows.
+ * A LanguageModel over the native engine's KV cache (Engine.openSequence / extendSequences /
+ * releaseSequence, native/src/model/decoder.h): prefill feeds each prompt into its own cache, in
+ * as few engine calls as the budgets allow (a prompt longer than a call's budget continues its
+ * cache over several calls); decode feeds one token per sequence in one batched call. Log-softmax
+ * and top-k run here, yielding to the event loop between rows.
  */
 import type { Tokenizer } from '../../common/tokenizer';
+import type { CachedDecodingEngine } from '../generate/generate';
 import type { DecodeInput, LanguageModel, PositionLogprobs, PrefillInput, PrefillOutput, SequenceHandle } from './language-model';
 import { logSoftmax } from './log-softmax';
 import { topLogprobs } from './top-logprobs';
-
-export interface LogitsEngine {
-  /** batch × seqLen × vocabSize logits of batch × seqLen input ids. */
-  logits(tokens: Int32Array, batch: number, seqLen: number): Promise<Float32Array>;
-}
 
 export interface EngineModelOptions {
   tokenizer: Tokenizer;
@@ -23,12 +18,26 @@ export interface EngineModelOptions {
   maxContext: number;
   /** Default 8. */
   maxBatchSize?: number;
-  /** Most logits floats per engine call (default 2^26 = 256 MiB); one sequence always goes. */
+  /** Most logits floats one engine call returns (default 2^26 = 256 MiB); at least one row. */
   logitsBudget?: number;
+  /** Most new tokens per engine call (default max(maxContext, 2048)); also the scheduler's prefill aim. */
+  maxBatchTokens?: number;
 }
 
 /** Rows between event-loop turns while computing log-softmax rows. */
 const ROWS_PER_TURN = 16;
+
+/** One prompt's prefill in progress. */
+interface PrefillJob {
+  input: PrefillInput;
+  sequence: number;
+  /** The tokens the engine reads (the last one is left out when keep is false). */
+  fed: Int32Array;
+  done: number;
+  /** Logits after the last fed token so far. */
+  last: Float32Array | null;
+  positions: PositionLogprobs[];
+}
 
 export class EngineLanguageModel implements LanguageModel {
   readonly tokenizer: Tokenizer;
@@ -36,94 +45,107 @@ export class EngineLanguageModel implements LanguageModel {
   readonly maxContext: number;
   readonly maxBatchSize: number;
   readonly maxBatchTokens: number;
-  private readonly budget: number;
-  private readonly sequences = new Map<number, number[]>();
-  private nextId = 1;
+  private readonly rowsPerCall: number;
+  /** Positions cached per open sequence (engine sequence id = handle.sequenceId). */
+  private readonly lengths = new Map<number, number>();
 
   constructor(
-    private readonly engine: LogitsEngine,
+    private readonly engine: CachedDecodingEngine,
     options: EngineModelOptions,
   ) {
     this.tokenizer = options.tokenizer;
     this.vocabSize = options.vocabSize;
     this.maxContext = options.maxContext;
     this.maxBatchSize = options.maxBatchSize ?? 8;
-    this.budget = options.logitsBudget ?? 2 ** 26;
-    this.maxBatchTokens = Math.max(this.maxContext, Math.floor(this.budget / this.vocabSize));
+    this.rowsPerCall = Math.max(1, Math.floor((options.logitsBudget ?? 2 ** 26) / this.vocabSize));
+    this.maxBatchTokens = options.maxBatchTokens ?? Math.max(this.maxContext, 2048);
   }
 
   async prefill(batch: PrefillInput[]): Promise<PrefillOutput[]> {
-    const outputs: PrefillOutput[] = batch.map(() => ({ handle: null, positions: null, next: null }));
-    // With keep false the last token is only scored, never read.
-    const fed = batch.map((input) => Array.from(input.keep ? input.tokens : input.tokens.subarray(0, input.tokens.length - 1)));
-    await this.forward(fed, async (i, logits, rowAt) => {
-      const input = batch[i]!;
-      const output = outputs[i]!;
-      if (input.scoreTopK !== null) output.positions = await this.score(input, logits, rowAt);
-      if (input.keep) {
-        output.next = logSoftmax(logits, rowAt(fed[i]!.length - 1), this.vocabSize);
-        const handle = { sequenceId: this.nextId++ };
-        this.sequences.set(handle.sequenceId, fed[i]!);
-        output.handle = handle;
+    const jobs: PrefillJob[] = [];
+    try {
+      for (const input of batch) {
+        // With keep false the last token is only scored, never read.
+        const fed = input.keep ? input.tokens : input.tokens.subarray(0, input.tokens.length - 1);
+        jobs.push({ input, sequence: this.engine.openSequence(), fed, done: 0, last: null, positions: [] });
       }
+      for (let round = jobs.filter((j) => j.done < j.fed.length); round.length > 0; round = round.filter((j) => j.done < j.fed.length)) {
+        await this.prefillCall(round);
+      }
+    } catch (error) {
+      for (const job of jobs) this.engine.releaseSequence(job.sequence);
+      throw error;
+    }
+    return jobs.map((job) => {
+      const { input } = job;
+      const output: PrefillOutput = { handle: null, positions: input.scoreTopK === null ? null : job.positions, next: null };
+      if (input.keep) {
+        output.next = logSoftmax(job.last!, 0, this.vocabSize);
+        output.handle = { sequenceId: job.sequence };
+        this.lengths.set(job.sequence, job.fed.length);
+      } else {
+        this.engine.releaseSequence(job.sequence);
+      }
+      return output;
     });
-    for (const [i, input] of batch.entries()) if (input.scoreTopK !== null) outputs[i]!.positions ??= [];
-    return outputs;
   }
 
   async decode(batch: DecodeInput[]): Promise<Float32Array[]> {
-    const sequences = batch.map(({ handle, token }) => {
-      const tokens = this.sequences.get(handle.sequenceId);
-      if (tokens === undefined) throw new Error(`engine model: unknown or released sequence ${handle.sequenceId}`);
-      if (tokens.length >= this.maxContext) throw new Error(`engine model: sequence ${handle.sequenceId} is full (${this.maxContext} positions)`);
-      tokens.push(token);
-      return tokens;
+    const feeds = batch.map(({ handle, token }) => {
+      const length = this.lengths.get(handle.sequenceId);
+      if (length === undefined) throw new Error(`engine model: unknown or released sequence ${handle.sequenceId}`);
+      if (length >= this.maxContext) throw new Error(`engine model: sequence ${handle.sequenceId} is full (${this.maxContext} positions)`);
+      return { sequence: handle.sequenceId, tokens: Int32Array.of(token) };
     });
-    const rows: Float32Array[] = new Array(batch.length);
-    await this.forward(sequences, async (i, logits, rowAt) => {
-      rows[i] = logSoftmax(logits, rowAt(sequences[i]!.length - 1), this.vocabSize);
-    });
-    return rows;
+    const rows = await this.engine.extendSequences(feeds);
+    for (const { sequence } of feeds) this.lengths.set(sequence, this.lengths.get(sequence)! + 1);
+    return rows.map((row) => logSoftmax(row, 0, this.vocabSize));
   }
 
   release(handle: SequenceHandle): void {
-    if (!this.sequences.delete(handle.sequenceId)) throw new Error(`engine model: sequence ${handle.sequenceId} released twice`);
-  }
-
-  /** Row k (k ≥ 1) scores tokens[k] from the log-softmax of logits row k − 1. */
-  private async score(input: PrefillInput, logits: Float32Array, rowAt: (k: number) => number): Promise<PositionLogprobs[]> {
-    const row = new Float32Array(this.vocabSize);
-    const positions: PositionLogprobs[] = [];
-    for (let k = 1; k < input.tokens.length; k++) {
-      logSoftmax(logits, rowAt(k - 1), this.vocabSize, row);
-      positions.push({ logprob: row[input.tokens[k]!]!, top: topLogprobs(row, input.scoreTopK!) });
-      if (k % ROWS_PER_TURN === 0) await new Promise<void>((resolve) => setImmediate(resolve));
-    }
-    return positions;
+    if (!this.lengths.delete(handle.sequenceId)) throw new Error(`engine model: sequence ${handle.sequenceId} released twice`);
+    this.engine.releaseSequence(handle.sequenceId);
   }
 
   /**
-   * Runs the engine over `sequences` (empty ones skipped) in calls within the budget, and calls
-   * `visit` for each sequence with its call's logits and the offset of its row k.
+   * One engine call over the next piece of each job, within maxBatchTokens new tokens and
+   * rowsPerCall returned rows (scoring jobs return a row per token); at least one token goes.
    */
-  private async forward(sequences: number[][], visit: (i: number, logits: Float32Array, rowAt: (k: number) => number) => Promise<void>): Promise<void> {
-    const order = sequences.map((_, i) => i).filter((i) => sequences[i]!.length > 0);
-    let start = 0;
-    while (start < order.length) {
-      let end = start + 1;
-      let longest = sequences[order[start]!]!.length;
-      while (end < order.length) {
-        const next = Math.max(longest, sequences[order[end]!]!.length);
-        if ((end - start + 1) * next * this.vocabSize > this.budget) break;
-        longest = next;
-        end++;
-      }
-      const chunk = order.slice(start, end);
-      const tokens = new Int32Array(chunk.length * longest); // padded with id 0
-      chunk.forEach((i, r) => tokens.set(sequences[i]!, r * longest));
-      const logits = await this.engine.logits(tokens, chunk.length, longest);
-      for (const [r, i] of chunk.entries()) await visit(i, logits, (k) => (r * longest + k) * this.vocabSize);
-      start = end;
+  private async prefillCall(jobs: PrefillJob[]): Promise<void> {
+    let tokensLeft = this.maxBatchTokens;
+    let rowsLeft = this.rowsPerCall;
+    const pieces: { job: PrefillJob; from: number; to: number }[] = [];
+    for (const job of jobs) {
+      const scoring = job.input.scoreTopK !== null;
+      let take = Math.min(job.fed.length - job.done, tokensLeft, scoring ? rowsLeft : Infinity);
+      if (!scoring && rowsLeft < 1) take = 0;
+      if (pieces.length === 0) take = Math.max(take, 1);
+      if (take <= 0) break;
+      pieces.push({ job, from: job.done, to: job.done + take });
+      tokensLeft -= take;
+      rowsLeft -= scoring ? take : 1;
+    }
+    const rows = await this.engine.extendSequences(
+      pieces.map(({ job, from, to }) => ({ sequence: job.sequence, tokens: job.fed.subarray(from, to), allRows: job.input.scoreTopK !== null })),
+    );
+    for (const [i, { job, from, to }] of pieces.entries()) {
+      const logits = rows[i]!;
+      const count = logits.length / this.vocabSize;
+      if (job.input.scoreTopK !== null) await this.score(job, logits, from);
+      job.last = logits.subarray((count - 1) * this.vocabSize);
+      job.done = to;
+    }
+  }
+
+  /** Row r of `logits` follows token from + r and scores input token from + r + 1 (when there is one). */
+  private async score(job: PrefillJob, logits: Float32Array, from: number): Promise<void> {
+    const { tokens, scoreTopK } = job.input;
+    const row = new Float32Array(this.vocabSize);
+    const count = logits.length / this.vocabSize;
+    for (let r = 0; r < count && from + r + 1 < tokens.length; r++) {
+      logSoftmax(logits, r * this.vocabSize, this.vocabSize, row);
+      job.positions.push({ logprob: row[tokens[from + r + 1]!]!, top: topLogprobs(row, scoreTopK!) });
+      if ((r + 1) % ROWS_PER_TURN === 0) await new Promise<void>((resolve) => setImmediate(resolve));
     }
   }
 }

@@ -1,7 +1,6 @@
 /**
- * The LanguageModel `neox serve` runs: a checkpoint on the native engine (EngineLanguageModel,
- * full recompute per step until the engine has a KV cache), or, for tests, the TypeScript
- * reference model.
+ * The LanguageModel `neox serve` runs: a checkpoint on the native engine (EngineLanguageModel on
+ * its KV cache), or, for tests, the TypeScript reference model.
  */
 import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';

@@ -1,7 +1,7 @@
 /**
- * neox serve on the native engine (EngineLanguageModel: full recompute per step, no KV cache yet):
- * echoed logprobs and greedy generations equal what the engine's own logits give for each
- * sequence alone, also when sequences are batched, padded and split over several engine calls;
+ * neox serve on the native engine (EngineLanguageModel on the KV cache): echoed logprobs and
+ * greedy generations equal what the engine's own full-recompute logits give for each sequence
+ * alone, also when sequences are batched and split over several engine calls;
  * and `neox serve --checkpoint` serves a checkpoint written by the trainer's checkpoint code.
  */
 import test from 'ava';

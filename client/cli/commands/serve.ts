@@ -52,8 +52,6 @@ export const serveCommand: Command = {
     '',
     'lm-evaluation-harness: lm_eval --model local-completions --model_args',
     '  base_url=http://127.0.0.1:8000/v1/completions,model=NAME,tokenizer_backend=auto,max_length=CONTEXT',
-    '',
-    'The native engine has no KV cache yet: each generated token recomputes the whole sequence.',
   ].join('\n'),
   options: {
     checkpoint: { type: 'string' },
