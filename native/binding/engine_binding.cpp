@@ -12,6 +12,7 @@
 #include "engine_state.h"
 #include "js_args.h"
 #include "js_errors.h"
+#include "parallel_binding.h"
 #include "model/trainer.h"
 #include "promise_worker.h"
 
@@ -232,6 +233,7 @@ Napi::Object make_handle(Napi::Env env, const State& state) {
   define_method(env, handle, "setOptimizerStep", state, set_optimizer_step);
   define_method(env, handle, "close", state, close);
   add_decode_methods(env, handle, state);
+  add_parallel_methods(env, handle, state);
   return handle;
 }
 

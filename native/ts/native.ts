@@ -219,6 +219,20 @@ export interface EngineOptions {
   seed: number | null;
 }
 
+/** Where an engine sits in its run (a single-process engine: rank 0 of 1, every degree 1). */
+export interface EngineParallelPlace {
+  rank: number;
+  worldSize: number;
+  dataParallelSize: number;
+  modelParallelSize: number;
+  pipelineStages: number;
+  dpRank: number;
+  tpRank: number;
+  ppRank: number;
+  /** zero_optimization.stage in effect. */
+  zeroStage: number;
+}
+
 /** EngineOptions of one rank of a multi-process run (load the config with its worldSize). */
 export interface ParallelEngineOptions extends EngineOptions {
   parallel: EngineParallelOptions;
@@ -272,6 +286,8 @@ export interface NativeEngineHandle {
   optimizerStep(): number;
   setOptimizerStep(step: number): void;
   close(): void;
+  readonly parallel: EngineParallelPlace;
+  barrier(): Promise<void>;
   openSequence(): number;
   extendSequences(feeds: SequenceFeed[]): Promise<Float32Array[]>;
   releaseSequence(id: number): void;
@@ -334,7 +350,10 @@ export class Engine {
     return this.handle.tensorInfo();
   }
 
-  /** A copy of a parameter or moment. */
+  /**
+   * A copy of a parameter or moment. Under ZeRO 1/2 with several data-parallel ranks a moment read
+   * is a collective: every data-parallel rank must read the same moments in the same order.
+   */
   getTensor(name: string): Float32Array {
     return this.handle.getTensor(name);
   }
@@ -377,6 +396,16 @@ export class Engine {
 
   releaseSequence(id: number): void {
     this.handle.releaseSequence(id);
+  }
+
+  /** This engine's rank, degrees and ZeRO stage. */
+  get parallel(): EngineParallelPlace {
+    return this.handle.parallel;
+  }
+
+  /** Resolves once every rank of the run has called it (after this engine's queued calls). */
+  async barrier(): Promise<void> {
+    return this.handle.barrier();
   }
 
   /** Frees the native memory after the calls already queued; later calls are refused. */

@@ -56,7 +56,7 @@ test.serial('a repeated layout is bitwise identical, with or without overlapping
 });
 
 test('a config for several ranks needs the parallel options', async (t) => {
-  const config = layoutConfig({ layout: { dp: 2, tp: 1, pp: 1 }, zeroStage: 0, steps: 1, overlap: false, extra: {} });
+  const config = layoutConfig({ layout: { dp: 2, tp: 1, pp: 1 }, zeroStage: 0, steps: 1, overlap: false, extra: {}, save: null, load: null });
   const error = await t.throwsAsync(createEngine(config, { threads: 1, seed: null }), { instanceOf: NativeInvalidArgumentError });
   t.is(error!.message, 'the config describes a world of 2 ranks (data_parallel_size 2 × model_parallel_size 1 × pipeline stages 1); ' +
     'create the engine with its rank and rendezvous (parallel options) or load the config with worldSize 1');

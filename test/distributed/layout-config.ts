@@ -25,6 +25,10 @@ export interface LayoutRunSpec {
   overlap: boolean;
   /** Any further config keys (e.g. a larger model for the benchmark). */
   extra: Record<string, unknown>;
+  /** Save a checkpoint into `dir` once `afterSteps` steps are done. */
+  save: { dir: string; afterSteps: number } | null;
+  /** Start from the latest checkpoint in `dir` (and continue to `steps`). */
+  load: { dir: string } | null;
 }
 
 export const SEQ = 16;

@@ -1,16 +1,20 @@
 /**
  * One rank of a layout run (started by launchLocal from run-layout.ts): builds the engine at its
- * place in the layout, trains the fixed data for spec.steps steps on its data-parallel slice, and
- * reports every step's loss and gradient norm plus a checksum of its parameters.
+ * place in the layout, optionally resumes from a checkpoint, trains the fixed data up to
+ * spec.steps steps on its data-parallel slice (saving a checkpoint on the way when asked), and
+ * reports every step's loss and gradient norm.
  * argv[2]: the LayoutRunSpec as JSON.
  */
 import { createEngine } from '../../native/ts/native';
 import { engineParallelOptions, launchedRank, reportResult } from '../../node/launch';
 import { trainStepTokens } from '../../node/actor/batches';
+import { loadDistributedCheckpoint, saveDistributedCheckpoint } from '../../node/actor/distributed-checkpoint';
 import { FixedTokens, layoutConfig, layoutLr, type LayoutRunSpec } from './layout-config';
 
 export interface RankReport {
   rank: number;
+  /** The first step this run trained (the checkpoint's step when resuming). */
+  firstStep: number;
   losses: number[];
   gradNorms: number[];
   skipped: boolean[];
@@ -30,14 +34,22 @@ async function main(): Promise<void> {
     dataParallelSize: config.data_parallel_size,
     gradientAccumulationSteps: config.gradient_accumulation_steps,
   };
-  const report: RankReport = { rank: me.rank, losses: [], gradNorms: [], skipped: [], stepMs: [] };
-  for (let step = 0; step < spec.steps; step++) {
+  const firstStep = spec.load ? loadDistributedCheckpoint(spec.load.dir, engine, { step: null, noLoadOptim: false }).step : 0;
+  const report: RankReport = { rank: me.rank, firstStep, losses: [], gradNorms: [], skipped: [], stepMs: [] };
+  for (let step = firstStep; step < spec.steps; step++) {
     const tokens = trainStepTokens(source, step, dpRank, batch);
     const result = await engine.trainStep(tokens, null, layoutLr(step), step);
     report.losses.push(result.loss);
     report.gradNorms.push(result.gradNorm);
     report.skipped.push(result.skipped);
     report.stepMs.push(result.timings.totalMs);
+    if (spec.save && step + 1 === spec.save.afterSteps) {
+      const iteration = step + 1;
+      await saveDistributedCheckpoint({
+        saveDir: spec.save.dir, engine, step: iteration, trainerState: { iteration, optimizer_step: engine.optimizerStep() },
+        config: {}, keepLast: null,
+      });
+    }
   }
   engine.close();
   await reportResult(report);

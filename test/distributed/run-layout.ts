@@ -14,6 +14,8 @@ export interface LayoutRunOptions {
   overlap?: boolean;
   extra?: Record<string, unknown>;
   threadsPerRank?: number;
+  save?: LayoutRunSpec['save'];
+  load?: LayoutRunSpec['load'];
 }
 
 export async function runLayout(layout: LayoutRunSpec['layout'], options: LayoutRunOptions = {}): Promise<RankReport[]> {
@@ -23,6 +25,8 @@ export async function runLayout(layout: LayoutRunSpec['layout'], options: Layout
     steps: options.steps ?? 10,
     overlap: options.overlap ?? true,
     extra: options.extra ?? {},
+    save: options.save ?? null,
+    load: options.load ?? null,
   };
   return launchLocal<RankReport>({
     script: join(__dirname, 'layout-worker.js'),

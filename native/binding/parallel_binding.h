@@ -1,0 +1,17 @@
+// An engine's place in a multi-process run, for JavaScript (model/parallel_context.h):
+//   parallel  {rank, worldSize, dataParallelSize, modelParallelSize, pipelineStages,
+//              dpRank, tpRank, ppRank, zeroStage}   (a single-process engine: rank 0 of 1)
+//   barrier() → Promise<void>   resolves once every rank of the world has entered it (after the
+//              calls already queued on this engine); a no-op in one process.
+// See native/ts/native.ts for the typed interface.
+#pragma once
+
+#include <napi.h>
+
+#include "engine_state.h"
+
+namespace neox::binding {
+
+void add_parallel_methods(Napi::Env env, Napi::Object handle, const State& state);
+
+}  // namespace neox::binding
