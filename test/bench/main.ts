@@ -21,6 +21,10 @@ const benches: Record<string, { summary: string; load: () => Bench }> = {
     summary: 'training tokens/s, GFLOP/s and peak memory of the native engine vs PyTorch (Pythia-14M/70M, GPT-2 124M)',
     load: () => (require('./train') as { main: Bench }).main,
   },
+  generate: {
+    summary: 'greedy generation tokens/s on the KV cache at batch 1 and 8 vs transformers generate() (Pythia-70M shape)',
+    load: () => (require('./generate') as { main: Bench }).main,
+  },
 };
 
 async function run(argv: string[]): Promise<number> {

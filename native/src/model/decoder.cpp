@@ -13,6 +13,7 @@
 #include "cpu/rotary.h"
 #include "model/mlp_activation.h"
 #include "model/norm.h"
+#include "model/op_profile.h"
 
 namespace neox::model {
 
@@ -114,44 +115,54 @@ template <typename T>
 void Decoder<T>::layer(int64_t l, const std::vector<DecodeFeed>& feeds, const std::vector<int64_t>& first_row) {
   const ModelConfig& c = model_.config();
   const int64_t R = first_row.back(), C = c.hidden_size, W = c.qkv_width(), HS = c.head_size();
-  const int64_t kv_width = c.num_kv_heads * HS;
+  const int64_t kv_width = c.num_kv_heads * HS, F1 = c.mlp_linear1_width, F2 = c.mlp_hidden_width();
   const LayerTensors<const T> w = model_.layout().layer(model_.params(), l);
   const T* x = x_.data();
   T* x_out = x_next_.data();
 
-  norm_forward(c.norm, norm_out_.data(), mean_.data(), rstd_.data(), x, w.ln1_weight, w.ln1_bias, R, C, c.norm_eps);
-  cpu::matmul_forward(qkv_.data(), norm_out_.data(), w.qkv_weight, w.qkv_bias, R, C, W);
+  timed("decode norm", [&] {
+    norm_forward(c.norm, norm_out_.data(), mean_.data(), rstd_.data(), x, w.ln1_weight, w.ln1_bias, R, C, c.norm_eps);
+  });
+  timed("decode qkv linear", [&] { cpu::matmul_forward(qkv_.data(), norm_out_.data(), w.qkv_weight, w.qkv_bias, R, C, W); });
   std::vector<cpu::CachedAttentionSequence<T>> attention;
   attention.reserve(feeds.size());
-  for (size_t i = 0; i < feeds.size(); ++i) {
-    const int64_t n = feeds[i].count, row0 = first_row[i];
-    KvCache<T>& cache = caches_.at(feeds[i].sequence);
-    const int64_t past = cache.length();
-    const cpu::QkvLayout layout = sequence_layout(c, n);
-    T* qkv = qkv_.data() + row0 * W;
-    if (rotary_dims_ > 0) {
-      cpu::rotary_forward(qkv, layout, rotary_cos_.data(), rotary_sin_.data(), c.position_count(), rotary_dims_, past);
-    }
-    for (int64_t t = 0; t < n; ++t) {
-      for (int64_t g = 0; g < c.num_kv_heads; ++g) {
-        std::memcpy(cache.keys(l) + (past + t) * kv_width + g * HS, qkv + layout.k_index(0, t, g), sizeof(T) * size_t(HS));
-        std::memcpy(cache.values(l) + (past + t) * kv_width + g * HS, qkv + layout.v_index(0, t, g), sizeof(T) * size_t(HS));
+  timed("decode rotary + cache append", [&] {
+    for (size_t i = 0; i < feeds.size(); ++i) {
+      const int64_t n = feeds[i].count, row0 = first_row[i];
+      KvCache<T>& cache = caches_.at(feeds[i].sequence);
+      const int64_t past = cache.length();
+      const cpu::QkvLayout layout = sequence_layout(c, n);
+      T* qkv = qkv_.data() + row0 * W;
+      if (rotary_dims_ > 0) {
+        cpu::rotary_forward(qkv, layout, rotary_cos_.data(), rotary_sin_.data(), c.position_count(), rotary_dims_, past);
       }
+      for (int64_t t = 0; t < n; ++t) {
+        for (int64_t g = 0; g < c.num_kv_heads; ++g) {
+          std::memcpy(cache.keys(l) + (past + t) * kv_width + g * HS, qkv + layout.k_index(0, t, g), sizeof(T) * size_t(HS));
+          std::memcpy(cache.values(l) + (past + t) * kv_width + g * HS, qkv + layout.v_index(0, t, g), sizeof(T) * size_t(HS));
+        }
+      }
+      attention.push_back({qkv, attn_.data() + row0 * C, n, cache.keys(l), cache.values(l), past});
     }
-    attention.push_back({qkv, attn_.data() + row0 * C, n, cache.keys(l), cache.values(l), past});
-  }
-  cpu::cached_attention_forward(attention, sequence_layout(c, 0), c.sliding_window);
-  cpu::matmul_forward<T>(branch_.data(), attn_.data(), w.dense_weight, nullptr, R, C, C);
+  });
+  timed("decode attention", [&] { cpu::cached_attention_forward(attention, sequence_layout(c, 0), c.sliding_window); });
+  timed("decode dense linear", [&] { cpu::matmul_forward<T>(branch_.data(), attn_.data(), w.dense_weight, nullptr, R, C, C); });
   // As in transformer_layer.cpp: parallel residual adds both branches onto x; sequential feeds the
   // MLP the middle residual.
   T* after_attention = c.parallel_residual ? x_out : mid_.data();
-  cpu::bias_dropout_residual_forward(after_attention, branch_.data(), w.dense_bias, x, R, C, kNoDropout);
   const T* mlp_in = c.parallel_residual ? x : mid_.data();
-  norm_forward(c.norm, norm_out_.data(), mean_.data(), rstd_.data(), mlp_in, w.ln2_weight, w.ln2_bias, R, C, c.norm_eps);
-  cpu::matmul_forward(fc1_.data(), norm_out_.data(), w.fc1_weight, w.fc1_bias, R, C, c.mlp_linear1_width);
-  mlp_activation_forward(c.activation, act_.data(), fc1_.data(), R, c.mlp_hidden_width());
-  cpu::matmul_forward<T>(branch_.data(), act_.data(), w.fc2_weight, nullptr, R, c.mlp_hidden_width(), C);
-  cpu::bias_dropout_residual_forward(x_out, branch_.data(), w.fc2_bias, after_attention, R, C, kNoDropout);
+  timed("decode bias + residual", [&] {
+    cpu::bias_dropout_residual_forward(after_attention, branch_.data(), w.dense_bias, x, R, C, kNoDropout);
+  });
+  timed("decode norm", [&] {
+    norm_forward(c.norm, norm_out_.data(), mean_.data(), rstd_.data(), mlp_in, w.ln2_weight, w.ln2_bias, R, C, c.norm_eps);
+  });
+  timed("decode mlp linear1", [&] { cpu::matmul_forward(fc1_.data(), norm_out_.data(), w.fc1_weight, w.fc1_bias, R, C, F1); });
+  timed("decode activation", [&] { mlp_activation_forward(c.activation, act_.data(), fc1_.data(), R, F2); });
+  timed("decode mlp linear2", [&] { cpu::matmul_forward<T>(branch_.data(), act_.data(), w.fc2_weight, nullptr, R, F2, C); });
+  timed("decode bias + residual", [&] {
+    cpu::bias_dropout_residual_forward(x_out, branch_.data(), w.fc2_bias, after_attention, R, C, kNoDropout);
+  });
   std::swap(x_, x_next_);
 }
 
@@ -196,7 +207,9 @@ void Decoder<T>::extend(const std::vector<DecodeFeed>& feeds, T* out) {
   }
   norm_forward(c.norm, norm_out_.data(), mean_.data(), rstd_.data(), branch_.data(), p + layout.final_norm_weight(),
                ParamLayout::at(p, layout.final_norm_bias()), selected, C, c.norm_eps);
-  cpu::classifier_logits(out, norm_out_.data(), p + layout.output_weight(), selected, C, c.vocab_size);
+  timed("decode output layer", [&] {
+    cpu::classifier_logits(out, norm_out_.data(), p + layout.output_weight(), selected, C, c.vocab_size);
+  });
 }
 
 template <typename T>
