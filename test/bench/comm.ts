@@ -3,9 +3,10 @@
  * 1, 4, 16, 64 and 256 MiB of float32, as bus bandwidth
  *   busbw = 2·(n−1)/n · bytes / time   (n ranks; the bytes each rank moves, per second)
  * next to a memcpy ceiling measured in the same run (TypedArray.set, one thread): on loopback
- * every byte crosses the kernel by copy, so memcpy bounds what TCP can reach.
+ * every byte crosses the kernel by copy, so memcpy bounds what TCP can reach. Then the
+ * data-parallel step overhead (dp-step.ts): dp=2 against one process at the same global batch.
  *
- *   npm run bench -- comm [--sizes 1,4,16,64,256] [--ranks 2]
+ *   npm run bench -- comm [--sizes 1,4,16,64,256] [--ranks 2] [--skip-dp-step]
  *   (NEOX_NATIVE_ADDON=<path>/neox_native.node selects an addon built elsewhere)
  */
 import { cpus } from 'node:os';
@@ -15,6 +16,7 @@ import { parseArgs } from 'node:util';
 import { MapStore } from '../comm/map-store';
 import { forkRank } from '../comm/ranks';
 import type { CommBenchConfig, CommBenchReport } from './comm-worker';
+import { measureDpStep, printDpStep } from './dp-step';
 
 /** The same count on every rank: about 512 MiB moved per size, at least 3 and at most 50 runs. */
 function iterationsFor(mib: number): number {
@@ -37,7 +39,9 @@ function memcpyBytesPerSecond(mib: number): number {
 }
 
 export async function main(argv: string[]): Promise<void> {
-  const { values } = parseArgs({ args: argv, options: { sizes: { type: 'string' }, ranks: { type: 'string' } } });
+  const { values } = parseArgs({
+    args: argv, options: { sizes: { type: 'string' }, ranks: { type: 'string' }, 'skip-dp-step': { type: 'boolean' } },
+  });
   const sizes = (values.sizes ?? '1,4,16,64,256').split(',').map(Number);
   const n = Number(values.ranks ?? '2');
   const runs = sizes.map((mib) => ({ mib, iterations: iterationsFor(mib) }));
@@ -78,6 +82,7 @@ export async function main(argv: string[]): Promise<void> {
     );
   }
   console.log('');
-  console.log('TODO(dp step time): training step time with dp=2 vs dp=1 needs the model, which is not built yet; not measured.');
-  console.log(JSON.stringify({ bench: 'comm', ranks: n, rows }));
+  const dpStep = values['skip-dp-step'] ? [] : await measureDpStep();
+  if (dpStep.length > 0) printDpStep(dpStep);
+  console.log(JSON.stringify({ bench: 'comm', ranks: n, rows, dpStep }));
 }
