@@ -12,6 +12,9 @@ namespace neox::cpu {
 namespace {
 
 constexpr int64_t kQueryBlock = 64;
+// Below this many multiply-adds in a call (e.g. a decode step over short caches) threads cost more
+// than they save: the call runs on the calling thread.
+constexpr int64_t kParallelWork = int64_t(1) << 18;
 
 struct WorkItem {
   int64_t sequence, head, first_row, rows;
@@ -38,8 +41,12 @@ void attend_block(const CachedAttentionSequence<T>& s, const QkvLayout& layout, 
   const T* q = s.qkv + first_row * layout.token_stride + layout.q_offset + head * layout.q_head_stride;
   const T* k = s.keys + lo * kv_stride + kv_head * HS;
   const T* v = s.values + lo * kv_stride + kv_head * HS;
-  gemm<T>(false, true, rows, width, HS, T(1) / std::sqrt(T(HS)), q, layout.token_stride, k, kv_stride, T(0), scores,
-          width);
+  const T scale = T(1) / std::sqrt(T(HS));
+  if (rows == 1) {
+    gemv<T>(false, width, HS, scale, k, kv_stride, q, T(0), scores);  // a decode step: no packing
+  } else {
+    gemm<T>(false, true, rows, width, HS, scale, q, layout.token_stride, k, kv_stride, T(0), scores, width);
+  }
   for (int64_t r = 0; r < rows; ++r) {
     const KeyRange range = key_range(s.first_position + first_row + r, sliding_window);
     T* row = scores + r * width;
@@ -56,8 +63,12 @@ void attend_block(const CachedAttentionSequence<T>& s, const QkvLayout& layout, 
     for (int64_t j = begin; j < end; ++j) row[j] *= inv;
   }
   const int64_t out_stride = layout.heads * HS;
-  gemm<T>(false, false, rows, HS, width, T(1), scores, width, v, kv_stride, T(0), s.out + first_row * out_stride + head * HS,
-          out_stride);
+  T* out = s.out + first_row * out_stride + head * HS;
+  if (rows == 1) {
+    gemv<T>(true, width, HS, T(1), v, kv_stride, scores, T(0), out);
+  } else {
+    gemm<T>(false, false, rows, HS, width, T(1), scores, width, v, kv_stride, T(0), out, out_stride);
+  }
 }
 
 }  // namespace
@@ -67,6 +78,7 @@ void cached_attention_forward(const std::vector<CachedAttentionSequence<T>>& seq
                               int64_t sliding_window) {
   layout.validate("cached_attention_forward");
   std::vector<WorkItem> items;
+  int64_t work = 0;
   for (int64_t i = 0; i < int64_t(sequences.size()); ++i) {
     const CachedAttentionSequence<T>& s = sequences[size_t(i)];
     NEOX_CHECK_ARG(s.new_rows >= 1 && s.first_position >= 0,
@@ -75,10 +87,12 @@ void cached_attention_forward(const std::vector<CachedAttentionSequence<T>>& seq
     for (int64_t h = 0; h < layout.heads; ++h) {
       for (int64_t r = 0; r < s.new_rows; r += kQueryBlock) {
         items.push_back({i, h, r, std::min(kQueryBlock, s.new_rows - r)});
+        work += 2 * items.back().rows * (s.first_position + r + items.back().rows) * layout.head_size;
       }
     }
   }
-  parallel_for(int64_t(items.size()), 1, [&](int64_t begin, int64_t end) {
+  const int64_t grain = work < kParallelWork ? int64_t(items.size()) : 1;
+  parallel_for(int64_t(items.size()), grain, [&](int64_t begin, int64_t end) {
     for (int64_t w = begin; w < end; ++w) {
       const WorkItem& item = items[size_t(w)];
       attend_block(sequences[size_t(item.sequence)], layout, item.head, item.first_row, item.rows, sliding_window);

@@ -16,8 +16,8 @@
 //   out     (new_rows, NH·HS) contiguous
 //
 // Work splits over (sequence, query head, block of 64 query rows); each block computes its
-// scores with one single-threaded GEMM against the keys it may see, so results do not depend on
-// the thread count.
+// scores with one single-threaded GEMM (GEMV for one row) against the keys it may see, so results
+// do not depend on the thread count. A call with little work runs on the calling thread.
 #pragma once
 
 #include <cstdint>

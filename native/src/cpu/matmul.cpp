@@ -2,6 +2,7 @@
 
 #include <cblas.h>
 
+#include <algorithm>
 #include <array>
 #include <climits>
 
@@ -48,6 +49,24 @@ void gemm<double>(bool transpose_a, bool transpose_b, int64_t m, int64_t n, int6
   if (m == 0 || n == 0) return;
   cblas_dgemm(CblasRowMajor, to_blas(transpose_a), to_blas(transpose_b), int(m), int(n), int(k), alpha, a,
               int(lda), b, int(ldb), beta, c, int(ldc));
+}
+
+template <>
+void gemv<float>(bool transpose_a, int64_t m, int64_t n, float alpha, const float* a, int64_t lda, const float* x,
+                 float beta, float* y) {
+  NEOX_CHECK_ARG(m >= 0 && n >= 0 && lda >= std::max<int64_t>(1, n),
+                 "gemv: shape m=" << m << " n=" << n << " lda=" << lda << " is invalid; need m, n >= 0 and lda >= n");
+  if (m == 0 || n == 0) return;
+  cblas_sgemv(CblasRowMajor, to_blas(transpose_a), int(m), int(n), alpha, a, int(lda), x, 1, beta, y, 1);
+}
+
+template <>
+void gemv<double>(bool transpose_a, int64_t m, int64_t n, double alpha, const double* a, int64_t lda, const double* x,
+                  double beta, double* y) {
+  NEOX_CHECK_ARG(m >= 0 && n >= 0 && lda >= std::max<int64_t>(1, n),
+                 "gemv: shape m=" << m << " n=" << n << " lda=" << lda << " is invalid; need m, n >= 0 and lda >= n");
+  if (m == 0 || n == 0) return;
+  cblas_dgemv(CblasRowMajor, to_blas(transpose_a), int(m), int(n), alpha, a, int(lda), x, 1, beta, y, 1);
 }
 
 template <typename T>

@@ -7,7 +7,6 @@
 #include "core/errors.h"
 #include "cpu/bias_dropout_residual.h"
 #include "cpu/cached_attention.h"
-#include "cpu/cross_entropy.h"
 #include "cpu/embedding.h"
 #include "cpu/matmul.h"
 #include "cpu/rotary.h"
@@ -20,6 +19,18 @@ namespace neox::model {
 namespace {
 
 const cpu::DropoutSpec kNoDropout{};
+
+// out = inp·wᵀ (+ b). One row (a decode step at batch 1) goes through gemv: sgemm would first pack
+// the whole weight matrix, which costs more than the product.
+template <typename T>
+void linear(T* out, const T* inp, const T* w, const T* b, int64_t rows, int64_t in_features, int64_t out_features) {
+  if (rows != 1) {
+    cpu::matmul_forward(out, inp, w, b, rows, in_features, out_features);
+    return;
+  }
+  if (b != nullptr) std::memcpy(out, b, sizeof(T) * size_t(out_features));
+  cpu::gemv<T>(false, out_features, in_features, T(1), w, in_features, inp, b != nullptr ? T(1) : T(0), out);
+}
 
 cpu::QkvLayout sequence_layout(const ModelConfig& c, int64_t rows) {
   return cpu::QkvLayout::gpt_neox(1, rows, c.num_heads, c.num_kv_heads, c.head_size());
@@ -123,7 +134,7 @@ void Decoder<T>::layer(int64_t l, const std::vector<DecodeFeed>& feeds, const st
   timed("decode norm", [&] {
     norm_forward(c.norm, norm_out_.data(), mean_.data(), rstd_.data(), x, w.ln1_weight, w.ln1_bias, R, C, c.norm_eps);
   });
-  timed("decode qkv linear", [&] { cpu::matmul_forward(qkv_.data(), norm_out_.data(), w.qkv_weight, w.qkv_bias, R, C, W); });
+  timed("decode qkv linear", [&] { linear(qkv_.data(), norm_out_.data(), w.qkv_weight, w.qkv_bias, R, C, W); });
   std::vector<cpu::CachedAttentionSequence<T>> attention;
   attention.reserve(feeds.size());
   timed("decode rotary + cache append", [&] {
@@ -146,7 +157,7 @@ void Decoder<T>::layer(int64_t l, const std::vector<DecodeFeed>& feeds, const st
     }
   });
   timed("decode attention", [&] { cpu::cached_attention_forward(attention, sequence_layout(c, 0), c.sliding_window); });
-  timed("decode dense linear", [&] { cpu::matmul_forward<T>(branch_.data(), attn_.data(), w.dense_weight, nullptr, R, C, C); });
+  timed("decode dense linear", [&] { linear<T>(branch_.data(), attn_.data(), w.dense_weight, nullptr, R, C, C); });
   // As in transformer_layer.cpp: parallel residual adds both branches onto x; sequential feeds the
   // MLP the middle residual.
   T* after_attention = c.parallel_residual ? x_out : mid_.data();
@@ -157,9 +168,9 @@ void Decoder<T>::layer(int64_t l, const std::vector<DecodeFeed>& feeds, const st
   timed("decode norm", [&] {
     norm_forward(c.norm, norm_out_.data(), mean_.data(), rstd_.data(), mlp_in, w.ln2_weight, w.ln2_bias, R, C, c.norm_eps);
   });
-  timed("decode mlp linear1", [&] { cpu::matmul_forward(fc1_.data(), norm_out_.data(), w.fc1_weight, w.fc1_bias, R, C, F1); });
+  timed("decode mlp linear1", [&] { linear(fc1_.data(), norm_out_.data(), w.fc1_weight, w.fc1_bias, R, C, F1); });
   timed("decode activation", [&] { mlp_activation_forward(c.activation, act_.data(), fc1_.data(), R, F2); });
-  timed("decode mlp linear2", [&] { cpu::matmul_forward<T>(branch_.data(), act_.data(), w.fc2_weight, nullptr, R, F2, C); });
+  timed("decode mlp linear2", [&] { linear<T>(branch_.data(), act_.data(), w.fc2_weight, nullptr, R, F2, C); });
   timed("decode bias + residual", [&] {
     cpu::bias_dropout_residual_forward(x_out, branch_.data(), w.fc2_bias, after_attention, R, C, kNoDropout);
   });
@@ -208,7 +219,7 @@ void Decoder<T>::extend(const std::vector<DecodeFeed>& feeds, T* out) {
   norm_forward(c.norm, norm_out_.data(), mean_.data(), rstd_.data(), branch_.data(), p + layout.final_norm_weight(),
                ParamLayout::at(p, layout.final_norm_bias()), selected, C, c.norm_eps);
   timed("decode output layer", [&] {
-    cpu::classifier_logits(out, norm_out_.data(), p + layout.output_weight(), selected, C, c.vocab_size);
+    linear<T>(out, norm_out_.data(), p + layout.output_weight(), nullptr, selected, C, c.vocab_size);
   });
 }
 
