@@ -8,6 +8,7 @@
 import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
 
+import type { TokenizerSpec } from '../../common/tokenizer';
 import { checkpointTokenizerDir } from '../../node/actor/engine-checkpoint';
 
 export const SIDE_FILES = ['tokenizer_config.json', 'special_tokens_map.json', 'added_tokens.json'];
@@ -41,26 +42,34 @@ export function hfDirTokenizer(dir: string): { keys: TokenizerKeys; files: Token
 }
 
 /**
- * A checkpoint's tokenizer files under the names Hugging Face expects, and the keys to build it
- * from: the stored copy (tokenizer/) when the checkpoint has one, else the config's paths; null
- * when the tokenizer type has no HF files or they are nowhere to be found.
+ * The tokenizer keys of a checkpoint with its paths resolved: the stored copy (tokenizer/<name>)
+ * when the checkpoint has one, else the config's path when it exists, else the path as written.
  */
-export function checkpointHfTokenizer(checkpointDir: string, config: Record<string, unknown>): { keys: TokenizerKeys; files: TokenizerFile[] } | null {
-  const type = String(config.tokenizer_type);
+export function checkpointTokenizerKeys(checkpointDir: string, config: Record<string, unknown>): TokenizerSpec {
   const stored = checkpointTokenizerDir(checkpointDir);
   const locate = (path: unknown): string | null => {
     if (typeof path !== 'string') return null;
     if (stored !== null && existsSync(join(stored, basename(path)))) return join(stored, basename(path));
-    return existsSync(path) ? path : null;
+    return path;
   };
+  return { tokenizer_type: String(config.tokenizer_type), vocab_file: locate(config.vocab_file), merge_file: locate(config.merge_file) };
+}
+
+/**
+ * A checkpoint's tokenizer files under the names Hugging Face expects, and the keys to build it
+ * from; null when the tokenizer type has no HF files or they are nowhere to be found.
+ */
+export function checkpointHfTokenizer(checkpointDir: string, config: Record<string, unknown>): { keys: TokenizerKeys; files: TokenizerFile[] } | null {
+  const keys = checkpointTokenizerKeys(checkpointDir, config);
+  const stored = checkpointTokenizerDir(checkpointDir);
   const side = stored === null ? [] : SIDE_FILES.filter((name) => existsSync(join(stored, name))).map((name) => ({ source: join(stored, name), name }));
-  const vocab = locate(config.vocab_file);
-  if (type === 'HFTokenizer' && vocab !== null) {
-    return { keys: { tokenizer_type: type, vocab_file: vocab, merge_file: null }, files: [{ source: vocab, name: 'tokenizer.json' }, ...side] };
+  const vocab = keys.vocab_file !== null && existsSync(keys.vocab_file) ? keys.vocab_file : null;
+  const merges = keys.merge_file !== null && existsSync(keys.merge_file) ? keys.merge_file : null;
+  if (keys.tokenizer_type === 'HFTokenizer' && vocab !== null) {
+    return { keys: { tokenizer_type: keys.tokenizer_type, vocab_file: vocab, merge_file: null }, files: [{ source: vocab, name: 'tokenizer.json' }, ...side] };
   }
-  const merges = locate(config.merge_file);
-  if (type === 'GPT2BPETokenizer' && vocab !== null && merges !== null) {
-    return { keys: { tokenizer_type: type, vocab_file: vocab, merge_file: merges }, files: [{ source: vocab, name: 'vocab.json' }, { source: merges, name: 'merges.txt' }, ...side] };
+  if (keys.tokenizer_type === 'GPT2BPETokenizer' && vocab !== null && merges !== null) {
+    return { keys: { tokenizer_type: keys.tokenizer_type, vocab_file: vocab, merge_file: merges }, files: [{ source: vocab, name: 'vocab.json' }, { source: merges, name: 'merges.txt' }, ...side] };
   }
   return null;
 }

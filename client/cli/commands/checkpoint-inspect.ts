@@ -2,13 +2,7 @@
 import { Checkpoint } from '../../../common/checkpoint';
 import { UsageError } from '../../../common/errors';
 import type { Command } from '../command';
-
-function parseStep(value: unknown): number | null {
-  if (value === undefined) return null;
-  const step = Number(value);
-  if (!Number.isSafeInteger(step) || step < 0) throw new UsageError(`--step ${String(value)} is not a step number; give a non-negative integer`);
-  return step;
-}
+import { parseStepFlag } from '../step-flag';
 
 export const checkpointInspectCommand: Command = {
   name: 'checkpoint inspect',
@@ -25,7 +19,7 @@ export const checkpointInspectCommand: Command = {
   options: { step: { type: 'string' }, verify: { type: 'boolean' }, json: { type: 'boolean' } },
   async run({ positionals, values, stdout }) {
     if (positionals.length !== 1) throw new UsageError('neox checkpoint inspect takes one DIR');
-    const checkpoint = Checkpoint.open(positionals[0]!, { step: parseStep(values.step), verify: values.verify === true });
+    const checkpoint = Checkpoint.open(positionals[0]!, { step: parseStepFlag(values.step), verify: values.verify === true });
     try {
       const { manifest } = checkpoint;
       if (values.json) {

@@ -2,13 +2,7 @@
 import { UsageError } from '../../../common/errors';
 import { exportHf } from '../../interop/export-hf';
 import type { Command } from '../command';
-
-export function parseStepFlag(value: unknown): number | null {
-  if (value === undefined) return null;
-  const step = Number(value);
-  if (typeof value !== 'string' || !/^\d+$/.test(value) || !Number.isSafeInteger(step)) throw new UsageError(`--step ${String(value)} is not a step number; give a non-negative integer`);
-  return step;
-}
+import { parseStepFlag } from '../step-flag';
 
 export const exportHfCommand: Command = {
   name: 'export-hf',

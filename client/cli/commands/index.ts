@@ -5,6 +5,7 @@ import { configShowCommand } from './config-show';
 import { datasetInspectCommand } from './dataset-inspect';
 import { datasetSamplesCommand } from './dataset-samples';
 import { generateCommand } from './generate';
+import { evalCommand } from './eval';
 import { exportHfCommand } from './export-hf';
 import { importHfCommand } from './import-hf';
 import { infoCommand } from './info';
@@ -12,4 +13,4 @@ import { preprocessCommand } from './preprocess';
 import { serveCommand } from './serve';
 import { trainCommand } from './train';
 
-export const commands: Command[] = [trainCommand, infoCommand, preprocessCommand, datasetInspectCommand, datasetSamplesCommand, configShowCommand, checkpointInspectCommand, generateCommand, serveCommand, exportHfCommand, importHfCommand];
+export const commands: Command[] = [trainCommand, infoCommand, preprocessCommand, datasetInspectCommand, datasetSamplesCommand, configShowCommand, checkpointInspectCommand, generateCommand, serveCommand, exportHfCommand, importHfCommand, evalCommand];
