@@ -9,11 +9,27 @@ import { join } from 'node:path';
 import { Checkpoint, type SafetensorsEntry, writeSafetensors } from '../../common/checkpoint';
 import type { NeoxConfig } from '../../common/config';
 import { FileError } from '../../common/errors';
-import { createTokenizer } from '../../common/tokenizer';
+import { createTokenizer, type Tokenizer } from '../../common/tokenizer';
 import { hfExportConfig } from './export-config';
 import type { HfArchitecture } from './model-shape';
 import { tensorConversions } from './tensor-map';
 import { checkpointHfTokenizer } from './tokenizer-files';
+
+const TOKENIZER_CONFIG = 'tokenizer_config.json';
+
+/**
+ * A tokenizer_config.json for a checkpoint that stores none: the class transformers should build
+ * from the files (tokenizer.json, or vocab.json + merges.txt) and the end-of-document token as
+ * BOS and EOS (GPT-NeoX's convention).
+ */
+function tokenizerConfig(type: string, tokenizer: Tokenizer): Record<string, unknown> {
+  const eod = tokenizer.idToToken(tokenizer.eod) ?? null;
+  return {
+    tokenizer_class: type === 'HFTokenizer' ? 'PreTrainedTokenizerFast' : 'GPT2Tokenizer',
+    ...(eod !== null ? { bos_token: eod, eos_token: eod, unk_token: eod } : {}),
+    clean_up_tokenization_spaces: false,
+  };
+}
 
 export interface ExportOptions {
   /** A step of a save directory instead of its `latest`. */
@@ -43,7 +59,8 @@ export function exportHf(checkpointDir: string, outDir: string, options: ExportO
   try {
     const config = checkpoint.manifest.config as unknown as NeoxConfig;
     const tokenizer = checkpointHfTokenizer(checkpoint.dir, checkpoint.manifest.config);
-    const eod = tokenizer ? createTokenizer(tokenizer.keys).eod : null;
+    const built = tokenizer ? createTokenizer(tokenizer.keys) : null;
+    const eod = built ? built.eod : null;
     const { shape, json } = hfExportConfig(config, eod === null ? null : { eod });
     const entries: SafetensorsEntry[] = [];
     for (const conversion of tensorConversions(shape)) {
@@ -62,6 +79,10 @@ export function exportHf(checkpointDir: string, outDir: string, options: ExportO
     for (const file of tokenizer?.files ?? []) {
       copyFileSync(file.source, join(outDir, file.name));
       files.push(file.name);
+    }
+    if (tokenizer && built && !files.includes(TOKENIZER_CONFIG)) {
+      writeFileSync(join(outDir, TOKENIZER_CONFIG), JSON.stringify(tokenizerConfig(tokenizer.keys.tokenizer_type, built), null, 2) + '\n');
+      files.push(TOKENIZER_CONFIG);
     }
     return {
       checkpoint: checkpoint.dir,

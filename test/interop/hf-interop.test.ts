@@ -1,9 +1,10 @@
 /**
  * `neox export-hf` and `neox import-hf` against Hugging Face transformers (fp32):
  *  - engine checkpoints of both families (and variants: sequential residual, tied output, tanh
- *    GELU, no attention bias; GQA; Llama biases) export to directories that transformers loads
- *    cleanly (no missing, unexpected or mismatched keys) as the right class, with logits equal
- *    to the engine's (max abs diff <= 1e-4);
+ *    GELU, no attention bias; GQA; Llama biases; a GPT-2 BPE tokenizer) export to directories that
+ *    transformers loads cleanly (no missing, unexpected or mismatched keys) as the right class,
+ *    with logits equal to the engine's (max abs diff <= 1e-4), and whose AutoTokenizer encodes
+ *    as the checkpoint's tokenizer;
  *  - models created in transformers (fp32 single file; bf16 sharded), imported, give the same
  *    logits here, train one step, export again and load back in transformers with the changed
  *    weights (its logits equal the engine's after the step, and differ from before);
@@ -23,7 +24,9 @@ import type { NeoxConfig } from '../../common/config';
 import { createEngine, type Engine } from '../../native/ts/native';
 import { loadEngineCheckpoint, saveEngineCheckpoint } from '../../node/actor/engine-checkpoint';
 import { initialTrainerState } from '../../node/actor/trainer-state';
+import { createTokenizer, type TokenizerSpec } from '../../common/tokenizer';
 import { type Arch, tinyConfig, VOCAB } from '../model/tiny-models';
+import { buildFixtures } from '../tokenizer/fixtures';
 import { runOracle } from '../oracle/python';
 import { CLI } from '../serve/cli-server';
 import { TOKENIZER_DIR, TOKENIZER_JSON } from '../serve/helpers';
@@ -33,7 +36,16 @@ const BATCH = 2;
 const SEQ = 24;
 const TOPOLOGY = { world_size: 1, data_parallel_size: 1, model_parallel_size: 1, pipe_parallel_size: 1, zero_stage: 0 };
 const work = mkdtempSync(join(tmpdir(), 'neox-hf-interop-'));
-test.after.always(() => rmSync(work, { recursive: true, force: true }));
+let gpt2: string | null = null;
+/** GPT-2's vocab.json and merges.txt, built from tiktoken's ranks (test/tokenizer/fixtures.ts). */
+function gpt2Dir(): string {
+  gpt2 ??= join(buildFixtures(['gpt2']), 'gpt2');
+  return gpt2;
+}
+test.after.always(() => {
+  rmSync(work, { recursive: true, force: true });
+  if (gpt2 !== null) rmSync(join(gpt2, '..'), { recursive: true, force: true });
+});
 
 /** A seeded stream of standard normal numbers (mulberry32 + Box-Muller). */
 function normals(seed: number): () => number {
@@ -73,12 +85,16 @@ interface LogitsJob {
   dir: string;
   tokens: number[][];
   logits: string;
+  /** Also encode this with the directory's AutoTokenizer. */
+  text?: string;
 }
 
-/** Runs the oracle on jobs; returns the model class names. */
-function oracle(command: 'create' | 'logits', jobs: (LogitsJob & { spec?: unknown })[]): string[] {
-  return JSON.parse(runOracle('hf_interop.py', [command, JSON.stringify(jobs)]).trim().split('\n').pop()!) as string[];
+/** Runs the oracle on jobs; returns the model class names (and token ids of `text`). */
+function oracle(command: 'create' | 'logits', jobs: (LogitsJob & { spec?: unknown })[]): { class: string; ids?: number[] }[] {
+  return JSON.parse(runOracle('hf_interop.py', [command, JSON.stringify(jobs)]).trim().split('\n').pop()!) as { class: string; ids?: number[] }[];
 }
+
+const SAMPLE_TEXT = "Shall I compare thee to a summer's day? Thou art more lovely and more temperate.";
 
 function readLogits(path: string): Float32Array {
   const file = new SafetensorsFile(path);
@@ -105,6 +121,8 @@ interface ExportCase {
   arch: Arch;
   extra: Record<string, unknown>;
   expectedClass: string;
+  /** Tokenizer files (the reference tokenizer.json unless given) and the ones expected in the export. */
+  tokenizer?: () => { keys: Record<string, unknown>; files: string[]; exported: string[] };
 }
 
 const EXPORT_CASES: ExportCase[] = [
@@ -117,6 +135,17 @@ const EXPORT_CASES: ExportCase[] = [
   },
   { label: 'llama-gqa', arch: 'llama', extra: {}, expectedClass: 'LlamaForCausalLM' },
   {
+    label: 'pythia-gpt2-bpe',
+    arch: 'gpt_neox',
+    extra: { tokenizer_vocab_size: null },
+    expectedClass: 'GPTNeoXForCausalLM',
+    tokenizer: () => ({
+      keys: { tokenizer_type: 'GPT2BPETokenizer', vocab_file: join(gpt2Dir(), 'vocab.json'), merge_file: join(gpt2Dir(), 'merges.txt') },
+      files: [join(gpt2Dir(), 'vocab.json'), join(gpt2Dir(), 'merges.txt')],
+      exported: ['vocab.json', 'merges.txt', 'tokenizer_config.json'],
+    }),
+  },
+  {
     label: 'llama-mha-biases-tied',
     arch: 'llama',
     extra: { num_kv_heads: 4, use_bias_in_attn_linear: true, use_bias_in_mlp: true, no_weight_tying: false, rotary_emb_base: 500000 },
@@ -128,28 +157,33 @@ test.serial('export-hf: transformers loads each exported model cleanly as its cl
   const tokens = tokenRows(BATCH, SEQ, 5);
   const jobs: LogitsJob[] = [];
   const ours: Float32Array[] = [];
+  const ourIds: number[][] = [];
   for (const [i, c] of EXPORT_CASES.entries()) {
-    const config = tinyConfig(c.arch, { micro: 1, gas: 1 }, { tokenizer_type: 'HFTokenizer', vocab_file: TOKENIZER_JSON, ...c.extra });
+    const tokenizer = c.tokenizer?.();
+    const tokenizerKeys = tokenizer?.keys ?? { tokenizer_type: 'HFTokenizer', vocab_file: TOKENIZER_JSON };
+    const config = tinyConfig(c.arch, { micro: 1, gas: 1 }, { ...tokenizerKeys, ...c.extra });
+    ourIds.push(createTokenizer({ merge_file: null, ...tokenizerKeys } as TokenizerSpec).encode(SAMPLE_TEXT));
     const engine = await createEngine(config, { threads: null, seed: 3 });
     try {
       perturb(engine, 100 + i);
       ours.push(await engineLogits(engine, tokens));
       const saveDir = join(work, `export-${c.label}-checkpoints`);
-      saveEngineCheckpoint({ saveDir, engine, state: initialTrainerState(1), config: config as unknown as Record<string, unknown>, topology: TOPOLOGY, keepLast: null, tokenizerFiles: [TOKENIZER_JSON] });
+      saveEngineCheckpoint({ saveDir, engine, state: initialTrainerState(1), config: config as unknown as Record<string, unknown>, topology: TOPOLOGY, keepLast: null, tokenizerFiles: tokenizer?.files ?? [TOKENIZER_JSON] });
       const out = join(work, `export-${c.label}-hf`);
       t.regex(neox(['export-hf', saveDir, out]), new RegExp(`as ${c.expectedClass} `));
-      t.true(existsSync(join(out, 'tokenizer.json')), `${c.label}: tokenizer.json exported`);
+      for (const file of tokenizer?.exported ?? ['tokenizer.json', 'tokenizer_config.json']) t.true(existsSync(join(out, file)), `${c.label}: ${file} exported`);
       const json = JSON.parse(readFileSync(join(out, 'config.json'), 'utf8')) as Record<string, unknown>;
       t.is(json.vocab_size, config.padded_vocab_size);
       t.is(json.tie_word_embeddings, c.extra.no_weight_tying === false);
-      jobs.push({ dir: out, tokens, logits: join(work, `export-${c.label}-logits.safetensors`) });
+      jobs.push({ dir: out, tokens, logits: join(work, `export-${c.label}-logits.safetensors`), text: SAMPLE_TEXT });
     } finally {
       engine.close();
     }
   }
-  const classes = oracle('logits', jobs);
+  const loaded = oracle('logits', jobs);
   EXPORT_CASES.forEach((c, i) => {
-    t.is(classes[i], c.expectedClass, c.label);
+    t.is(loaded[i]!.class, c.expectedClass, c.label);
+    t.deepEqual(loaded[i]!.ids, ourIds[i], `${c.label}: transformers' AutoTokenizer of the export encodes as the checkpoint's tokenizer`);
     const diff = maxAbsDiff(readLogits(jobs[i]!.logits), ours[i]!);
     t.log(`${c.label}: max abs logits diff ${diff.toExponential(2)}`);
     t.true(diff <= TOLERANCE, `${c.label}: max abs diff ${diff}`);

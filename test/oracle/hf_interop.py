@@ -13,15 +13,16 @@
   hf_interop.py logits JOBS_JSON
       JOBS: [{"dir": MODEL_DIR, "tokens": [[id, ...], ...], "logits": OUT.safetensors}]. Loads each
       MODEL_DIR with AutoModelForCausalLM in float32 (eager attention), refuses missing,
-      unexpected or mismatched keys, and writes "logits" [B, T, V] of the token rows. Prints the
-      model class names as a JSON list.
+      unexpected or mismatched keys, and writes "logits" [B, T, V] of the token rows. With "text"
+      in a job, also encodes it with AutoTokenizer.from_pretrained(MODEL_DIR). Prints a JSON list
+      of {"class": model class name, "ids": token ids (with "text")}.
 """
 import json
 import sys
 
 import torch
 from safetensors.torch import save_file
-from transformers import AutoModelForCausalLM, GPTNeoXConfig, GPTNeoXForCausalLM, LlamaConfig, LlamaForCausalLM
+from transformers import AutoModelForCausalLM, AutoTokenizer, GPTNeoXConfig, GPTNeoXForCausalLM, LlamaConfig, LlamaForCausalLM
 
 DTYPES = {"float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float16}
 
@@ -70,7 +71,10 @@ def logits(job):
     with torch.no_grad():
         out = model(input_ids=tokens).logits.float().contiguous()
     save_file({"logits": out}, job["logits"])
-    return type(model).__name__
+    result = {"class": type(model).__name__}
+    if "text" in job:
+        result["ids"] = AutoTokenizer.from_pretrained(model_dir).encode(job["text"], add_special_tokens=False)
+    return result
 
 
 if __name__ == "__main__":
