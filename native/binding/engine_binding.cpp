@@ -133,6 +133,7 @@ Napi::Value tensor_info(const Napi::CallbackInfo& info, const State& state) {
     entry.Set("dtype", "F32");
     entry.Set("kind", kind_name(tensors[i].kind));
     entry.Set("decay", tensors[i].decay);
+    set_tensor_placement(env, entry, tensors[i]);
     out.Set(uint32_t(i), entry);
   }
   return out;

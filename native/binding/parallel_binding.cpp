@@ -18,7 +18,26 @@ Napi::Value barrier(const Napi::CallbackInfo& info, const State& state) {
       [](Napi::Env env, Done&) -> Napi::Value { return env.Undefined(); });
 }
 
+Napi::Array integers(Napi::Env env, const std::vector<int64_t>& values) {
+  Napi::Array out = Napi::Array::New(env, values.size());
+  for (size_t i = 0; i < values.size(); ++i) out.Set(uint32_t(i), double(values[i]));
+  return out;
+}
+
 }  // namespace
+
+void set_tensor_placement(Napi::Env env, Napi::Object entry, const model::TensorInfo& tensor) {
+  entry.Set("globalShape", integers(env, tensor.global_shape));
+  Napi::Array boxes = Napi::Array::New(env, tensor.boxes.size());
+  for (size_t b = 0; b < tensor.boxes.size(); ++b) {
+    Napi::Object box = Napi::Object::New(env);
+    box.Set("start", integers(env, tensor.boxes[b].start));
+    box.Set("shape", integers(env, tensor.boxes[b].shape));
+    boxes.Set(uint32_t(b), box);
+  }
+  entry.Set("boxes", boxes);
+  entry.Set("tpReplicated", tensor.tp_replicated);
+}
 
 void add_parallel_methods(Napi::Env env, Napi::Object handle, const State& state) {
   const model::ParallelContext& p = state->trainer->parallel();

@@ -17,7 +17,6 @@ function refuse(key: string, value: unknown, fix: string): never {
 
 /** Keys whose features the engine lacks: each must keep its neutral value. */
 function checkSupported(config: NeoxConfig): void {
-  if (config.model_parallel_size > 1) refuse('model_parallel_size', config.model_parallel_size, 'holds the whole model in one process: set it to 1');
   if (config.pipeline_stages > 1) refuse('pipe_parallel_size', config.pipe_parallel_size, 'runs one pipeline stage: set it to 0 or 1');
   if (config.gpt_j_tied) refuse('gpt_j_tied', true, 'gives each branch its own norm: set it to false');
   if (config.use_qk_layernorm) refuse('use_qk_layernorm', true, 'has no query/key norm: set it to false');

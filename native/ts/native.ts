@@ -270,6 +270,12 @@ export interface EngineTensor {
   kind: EngineTensorKind;
   /** Whether weight decay applies (false for biases and norm parameters; moments copy their parameter's flag). */
   decay: boolean;
+  /** The whole tensor's shape (`shape` is this rank's part under tensor parallelism). */
+  globalShape: number[];
+  /** The slices of the global tensor this rank's data is made of, concatenated along dim 0. */
+  boxes: { start: number[]; shape: number[] }[];
+  /** Every tensor-parallel rank holds the whole tensor (norms, row-parallel biases, …). */
+  tpReplicated: boolean;
 }
 
 /** The addon's engine object; use the Engine returned by createEngine. */

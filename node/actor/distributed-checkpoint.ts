@@ -6,7 +6,9 @@
  * does) and a last barrier lets every rank return the committed directory.
  *
  * Who writes what: tensors replicated over data-parallel ranks are written once, tensor k by dp
- * rank k mod dp, which spreads the writing over the replicas. Under ZeRO 1/2 each rank holds
+ * rank k mod dp, which spreads the writing over the replicas; under tensor parallelism each tp
+ * rank writes the boxes of its shard (Engine.tensorInfo boxes), and tensors every tp rank holds
+ * whole are written by tp rank 0. Under ZeRO 1/2 each rank holds
  * only its pieces of the AdamW moments, which are flat ranges rather than boxes, so every moment
  * is first gathered whole (Engine.getTensor is a dp collective then: every rank reads every
  * moment, in order) and then written by its one writer.
@@ -53,18 +55,28 @@ export function topologyOf(engine: Engine): Topology {
   };
 }
 
+function volume(shape: number[]): number {
+  return shape.reduce((a, b) => a * b, 1);
+}
+
 /** The boxes this rank writes (reading every moment first when ZeRO shards them). */
 function boxesToWrite(engine: Engine): ShardBox[] {
   const p = engine.parallel;
   const momentsSharded = p.zeroStage > 0 && p.dataParallelSize > 1;
   const boxes: ShardBox[] = [];
   engine.tensorInfo().forEach((info: EngineTensor, k: number) => {
-    const mine = k % p.dataParallelSize === p.dpRank;
+    // Written by one data-parallel replica, and by tensor-parallel rank 0 alone when replicated there.
+    const mine = k % p.dataParallelSize === p.dpRank && (!info.tpReplicated || p.tpRank === 0);
     const collective = momentsSharded && info.kind !== 'parameter';
     if (!mine && !collective) return;
     const data = engine.getTensor(info.name);
     if (!mine) return;
-    boxes.push({ name: info.name, dtype: info.dtype, globalShape: info.shape, start: info.shape.map(() => 0), shape: info.shape, data });
+    let offset = 0;
+    for (const box of info.boxes) {
+      const size = volume(box.shape);
+      boxes.push({ name: info.name, dtype: info.dtype, globalShape: info.globalShape, start: box.start, shape: box.shape, data: data.subarray(offset, offset + size) });
+      offset += size;
+    }
   });
   return boxes;
 }
@@ -119,10 +131,16 @@ export function loadDistributedCheckpoint(loadDir: string, engine: Engine, optio
       if (!record) {
         throw new FileError(checkpoint.dir, `checkpoint ${checkpoint.dir} has no tensor ${info.name}, which this model needs; was it saved from a different architecture?`);
       }
-      if (record.shape.join() !== info.shape.join()) {
-        throw new FileError(checkpoint.dir, `tensor ${info.name} has shape [${record.shape}] in checkpoint ${checkpoint.dir} but [${info.shape}] in this model; the configs do not match`);
+      if (record.shape.join() !== info.globalShape.join()) {
+        throw new FileError(checkpoint.dir, `tensor ${info.name} has shape [${record.shape}] in checkpoint ${checkpoint.dir} but [${info.globalShape}] in this model; the configs do not match`);
       }
-      engine.setTensor(info.name, checkpoint.readBox(info.name, { start: info.shape.map(() => 0), shape: info.shape }) as Float32Array);
+      const data = new Float32Array(volume(info.shape));
+      let offset = 0;
+      for (const box of info.boxes) {
+        data.set(checkpoint.readBox(info.name, box) as Float32Array, offset);
+        offset += volume(box.shape);
+      }
+      engine.setTensor(info.name, data);
     }
     const state = checkpoint.manifest.trainer_state;
     const optimizerStep = state.optimizer_step;

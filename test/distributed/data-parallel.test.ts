@@ -8,6 +8,7 @@ import test from 'ava';
 
 import { NativeInvalidArgumentError } from '../../native/ts/errors';
 import { createEngine } from '../../native/ts/native';
+import { assertClose, assertRanksAgree } from './layout-assertions';
 import { layoutConfig } from './layout-config';
 import type { RankReport } from './layout-worker';
 import { runLayout } from './run-layout';
@@ -15,21 +16,6 @@ import { runLayout } from './run-layout';
 const single = { dp: 1, tp: 1, pp: 1 };
 let reference: Promise<RankReport[]> | null = null;
 const referenceRun = () => (reference ??= runLayout(single));
-
-function assertClose(t: import('ava').ExecutionContext, actual: number[], expected: number[], what: string): void {
-  t.is(actual.length, expected.length);
-  actual.forEach((value, i) => {
-    const relative = Math.abs(value - expected[i]!) / Math.abs(expected[i]!);
-    t.true(relative <= 1e-5, `${what} of step ${i}: ${value} vs ${expected[i]} (relative ${relative.toExponential(2)})`);
-  });
-}
-
-function assertRanksAgree(t: import('ava').ExecutionContext, reports: RankReport[]): void {
-  for (const report of reports.slice(1)) {
-    t.deepEqual(report.losses, reports[0]!.losses, `rank ${report.rank}'s losses differ from rank 0's`);
-    t.deepEqual(report.gradNorms, reports[0]!.gradNorms, `rank ${report.rank}'s gradient norms differ from rank 0's`);
-  }
-}
 
 for (const [dp, zeroStage] of [[2, 0], [2, 1], [2, 2], [4, 1], [4, 2]] as const) {
   test.serial(`(${dp},1,1) with ZeRO ${zeroStage} trains like (1,1,1)`, async (t) => {

@@ -116,20 +116,6 @@ void DataParallelGradients::all_gather_parameters(float* params) {
   }
 }
 
-std::vector<double> DataParallelGradients::all_gather(double value) {
-  if (dp_size_ == 1) return {value};
-  // Three floats carry a double's 53 bits: value = hi + mid + lo exactly (while in float range).
-  float mine[3];
-  double rest = value;
-  for (float& part : mine) {
-    part = float(rest);
-    rest -= double(part);
-  }
-  std::vector<float> all(size_t(3 * dp_size_));
-  dp_->all_gather(mine, all.data(), 3, comm::DType::Float32);
-  std::vector<double> out(static_cast<size_t>(dp_size_));
-  for (size_t r = 0; r < out.size(); ++r) out[r] = (double(all[3 * r]) + double(all[3 * r + 1])) + double(all[3 * r + 2]);
-  return out;
-}
+std::vector<double> DataParallelGradients::all_gather(double value) { return all_gather_doubles(dp_, value); }
 
 }  // namespace neox::model

@@ -63,7 +63,7 @@ class DataParallelGradients {
 
   // ZeRO 1/2: every rank's updated pieces of the parameters to every rank.
   void all_gather_parameters(float* params);
-  // `value` of every dp rank, in rank order (exact: sent as three floats).
+  // `value` of every dp rank, in rank order (all_gather_doubles over dp).
   std::vector<double> all_gather(double value);
 
  private:

@@ -10,7 +10,9 @@
 #include "model/norm.h"
 #include "model/op_profile.h"
 #include "model/param_init.h"
+#include "model/tensor_parallel.h"
 #include "model/transformer_layer.h"
+#include "model/vocab_parallel.h"
 #include "model/zero_fill.h"
 
 namespace neox::model {
@@ -94,9 +96,16 @@ void GptModel<T>::forward_to_final_norm(Workspace<T>& ws, bool training, uint64_
   const int64_t rows = ws.rows(), C = c.hidden_size, L = c.num_layers;
   T* p = params_.data();
   T* x0 = ws.residual(0);
-  timed("embedding fwd", [&] {
-    cpu::embedding_forward(x0, ws.inputs, p + layout_.word_embeddings(), rows, C, c.vocab_size, false);
-  });
+  if (tp_ != nullptr) {
+    timed("embedding fwd", [&] {
+      vocab_shard_embedding_forward(x0, ws.inputs, p + layout_.word_embeddings(), rows, C, c.vocab_begin(), c.vocab_size);
+    });
+    tensor_parallel_sum(tp_, x0, rows * C);
+  } else {
+    timed("embedding fwd", [&] {
+      cpu::embedding_forward(x0, ws.inputs, p + layout_.word_embeddings(), rows, C, c.vocab_size, false);
+    });
+  }
   if (c.pos_emb == PositionKind::learned) {
     timed("embedding fwd", [&] {
       cpu::embedding_forward(x0, ws.positions, p + layout_.position_embeddings(), rows, C, c.max_position_embeddings,
@@ -104,7 +113,7 @@ void GptModel<T>::forward_to_final_norm(Workspace<T>& ws, bool training, uint64_
     });
   }
   const LayerContext<T> ctx{&config_, ws.batch(), ws.seq_len(), rotary_cos_.data(), rotary_sin_.data(),
-                            c.position_count(), rotary_dims_, training, dropout_seed, dropout_counter};
+                            c.position_count(), rotary_dims_, training, dropout_seed, dropout_counter, tp_};
   const cpu::DropoutSpec embedding_dropout = ctx.dropout(kEmbeddingDropoutSite, c.hidden_dropout);
   if (embedding_dropout.probability > 0) {
     cpu::bias_dropout_residual_forward<T>(x0, x0, nullptr, nullptr, rows, C, embedding_dropout);
@@ -132,7 +141,7 @@ void GptModel<T>::backward_from_final_norm(Workspace<T>& ws, uint64_t dropout_se
   });
   if (gradients_final_) gradients_final_(layout_.final_norm_weight());
   const LayerContext<T> ctx{&config_, ws.batch(), ws.seq_len(), rotary_cos_.data(), rotary_sin_.data(),
-                            c.position_count(), rotary_dims_, true, dropout_seed, dropout_counter};
+                            c.position_count(), rotary_dims_, true, dropout_seed, dropout_counter, tp_};
   for (int64_t l = L - 1; l >= 0; --l) {
     if (c.checkpoint_activations) {
       // Recompute this block from its stored input; its output buffer is no longer read, and the
@@ -150,7 +159,12 @@ void GptModel<T>::backward_from_final_norm(Workspace<T>& ws, uint64_t dropout_se
     d_embed = s.d_branch;
   }
   timed("embedding bwd", [&] {
-    cpu::embedding_backward(g + layout_.word_embeddings(), d_embed, ws.inputs, rows, C, c.vocab_size);
+    if (tp_ != nullptr) {
+      vocab_shard_embedding_backward(g + layout_.word_embeddings(), d_embed, ws.inputs, rows, C, c.vocab_begin(),
+                                     c.vocab_size);
+    } else {
+      cpu::embedding_backward(g + layout_.word_embeddings(), d_embed, ws.inputs, rows, C, c.vocab_size);
+    }
   });
   if (c.pos_emb == PositionKind::learned) {
     timed("embedding bwd", [&] {
@@ -171,11 +185,17 @@ double GptModel<T>::train_micro_batch(const int32_t* tokens, const float* loss_m
   const int64_t rows = ws.rows(), C = config_.hidden_size;
   timed("zero activation grads", [&] { zero_fill(ws.grad.d_final, rows * C); });
   cpu::CrossEntropyResult loss;
-  timed("output layer + loss fwd+bwd", [&] {
-    loss = cpu::cross_entropy_forward_backward(ws.grad.d_final, grads_.data() + layout_.output_weight(),
-        static_cast<T*>(nullptr), ws.final_out, params_.data() + layout_.output_weight(), ws.targets,
-        ws.loss_weights, rows, C, config_.vocab_size, loss_grad_scale, ws.loss_scratch, ws.loss_chunk_rows);
-  });
+  if (tp_ != nullptr) {
+    loss = vocab_parallel_cross_entropy(tp_, true, ws.grad.d_final, grads_.data() + layout_.output_weight(),
+        ws.final_out, params_.data() + layout_.output_weight(), ws.targets, ws.loss_weights, rows, C,
+        config_.vocab_begin(), config_.vocab_size, loss_grad_scale, ws.loss_scratch, ws.loss_chunk_rows);
+  } else {
+    timed("output layer + loss fwd+bwd", [&] {
+      loss = cpu::cross_entropy_forward_backward(ws.grad.d_final, grads_.data() + layout_.output_weight(),
+          static_cast<T*>(nullptr), ws.final_out, params_.data() + layout_.output_weight(), ws.targets,
+          ws.loss_weights, rows, C, config_.vocab_size, loss_grad_scale, ws.loss_scratch, ws.loss_chunk_rows);
+    });
+  }
   times_.forward = seconds_since(start);
   const auto backward_start = Clock::now();
   backward_from_final_norm(ws, dropout_seed, dropout_counter);
@@ -190,9 +210,14 @@ double GptModel<T>::eval_loss(const int32_t* tokens, const float* loss_mask, int
   load_tokens(ws, tokens, loss_mask);
   forward_to_final_norm(ws, false, 0, 0);
   const cpu::CrossEntropyResult loss =
-      cpu::cross_entropy_forward(static_cast<T*>(nullptr), ws.final_out, params_.data() + layout_.output_weight(),
-                                 ws.targets, ws.loss_weights, ws.rows(), config_.hidden_size, config_.vocab_size,
-                                 ws.loss_scratch, ws.loss_chunk_rows);
+      tp_ != nullptr
+          ? vocab_parallel_cross_entropy(tp_, false, static_cast<T*>(nullptr), static_cast<T*>(nullptr), ws.final_out,
+                                         params_.data() + layout_.output_weight(), ws.targets, ws.loss_weights,
+                                         ws.rows(), config_.hidden_size, config_.vocab_begin(), config_.vocab_size, 0.0,
+                                         ws.loss_scratch, ws.loss_chunk_rows)
+          : cpu::cross_entropy_forward(static_cast<T*>(nullptr), ws.final_out, params_.data() + layout_.output_weight(),
+                                       ws.targets, ws.loss_weights, ws.rows(), config_.hidden_size, config_.vocab_size,
+                                       ws.loss_scratch, ws.loss_chunk_rows);
   times_ = {seconds_since(start), 0};
   return loss.mean_loss;
 }
@@ -203,8 +228,13 @@ void GptModel<T>::logits(T* out, const int32_t* inputs, int64_t batch, int64_t s
   Workspace<T>& ws = workspace(batch, seq_len, false);
   for (int64_t i = 0; i < ws.rows(); ++i) ws.inputs[i] = inputs[i];
   forward_to_final_norm(ws, false, 0, 0);
-  cpu::classifier_logits(out, ws.final_out, params_.data() + layout_.output_weight(), ws.rows(), config_.hidden_size,
-                         config_.vocab_size);
+  if (tp_ != nullptr) {
+    vocab_parallel_logits(tp_, out, ws.final_out, params_.data() + layout_.output_weight(), ws.rows(),
+                          config_.hidden_size, config_.vocab_size);
+  } else {
+    cpu::classifier_logits(out, ws.final_out, params_.data() + layout_.output_weight(), ws.rows(),
+                           config_.hidden_size, config_.vocab_size);
+  }
   times_ = {seconds_since(start), 0};
 }
 

@@ -19,6 +19,7 @@
 #include <memory>
 #include <utility>
 
+#include "comm/communicator.h"
 #include "model/buffer.h"
 #include "model/model_config.h"
 #include "model/param_layout.h"
@@ -61,6 +62,9 @@ class GptModel {
   // offset >= `offset` has its final value for this micro-batch (offsets descending, the last
   // call 0); data parallelism starts reducing those gradients meanwhile. Null = no calls.
   using GradientsFinal = std::function<void(int64_t offset)>;
+  // Tensor parallelism: the config is this rank's shard (ModelConfig::tensor_parallel_shard) and
+  // `group` its tensor-parallel communicator (vocab_parallel.h, tensor_parallel.h); null = none.
+  void set_tensor_parallel(comm::Communicator* group) { tp_ = group; }
   void set_gradients_final_hook(GradientsFinal hook) { gradients_final_ = std::move(hook); }
 
   const PhaseTimes& last_times() const { return times_; }
@@ -85,6 +89,7 @@ class GptModel {
   std::unique_ptr<Workspace<T>> train_workspace_, inference_workspace_;
   PhaseTimes times_;
   GradientsFinal gradients_final_;
+  comm::Communicator* tp_ = nullptr;
 };
 
 }  // namespace neox::model

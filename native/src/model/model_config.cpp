@@ -29,8 +29,10 @@ void ModelConfig::validate() const {
   check_positive("padded_vocab_size", vocab_size);
   check_positive("mlp_linear1_width", mlp_linear1_width);
   check_positive("mlp_linear2_width", mlp_linear2_width);
-  NEOX_CHECK_ARG(hidden_size % num_heads == 0, "hidden_size " << hidden_size << " is not divisible by num_attention_heads "
-                 << num_heads << "; choose a head count that divides it");
+  NEOX_CHECK_ARG(tp_size >= 1 && tp_rank >= 0 && tp_rank < tp_size, "tensor-parallel rank " << tp_rank << " of " << tp_size
+                 << " is invalid");
+  NEOX_CHECK_ARG(hidden_size % (num_heads * tp_size) == 0, "hidden_size " << hidden_size
+                 << " is not divisible by num_attention_heads " << num_heads * tp_size << "; choose a head count that divides it");
   NEOX_CHECK_ARG(num_heads % num_kv_heads == 0, "num_attention_heads " << num_heads << " is not divisible by num_kv_heads "
                  << num_kv_heads << "; choose num_kv_heads dividing the head count");
   NEOX_CHECK_ARG(vocab_size <= INT32_MAX, "padded_vocab_size " << vocab_size << " exceeds the int32 token id range");
@@ -59,6 +61,29 @@ void ModelConfig::validate() const {
                    << " exceeds max_position_embeddings " << max_position_embeddings
                    << "; the learned position table needs a row per position: raise max_position_embeddings");
   }
+}
+
+ModelConfig ModelConfig::tensor_parallel_shard(int64_t size, int64_t rank) const {
+  validate();
+  NEOX_CHECK_ARG(tp_size == 1, "tensor_parallel_shard: the config is already a shard");
+  NEOX_CHECK_ARG(size >= 1 && rank >= 0 && rank < size, "tensor-parallel rank " << rank << " of " << size << " is invalid");
+  auto check = [&](const char* key, int64_t value) {
+    NEOX_CHECK_ARG(value % size == 0, key << " " << value << " is not divisible by model_parallel_size " << size
+                   << "; tensor parallelism splits it evenly: choose a model_parallel_size that divides it");
+  };
+  check("num_attention_heads", num_heads);
+  check("num_kv_heads", num_kv_heads);
+  check("padded_vocab_size", vocab_size);
+  check(gated() ? "mlp_linear2_width (each half of the gated mlp_linear1)" : "mlp_linear1_width", mlp_linear2_width);
+  ModelConfig shard = *this;
+  shard.tp_size = size;
+  shard.tp_rank = rank;
+  shard.num_heads = num_heads / size;
+  shard.num_kv_heads = num_kv_heads / size;
+  shard.vocab_size = vocab_size / size;
+  shard.mlp_linear1_width = mlp_linear1_width / size;
+  shard.mlp_linear2_width = mlp_linear2_width / size;
+  return shard;
 }
 
 void TrainingConfig::validate() const {

@@ -45,8 +45,18 @@ struct ModelConfig {
   InitMethod output_init_method = InitMethod::scaled_normal;        // output_layer_init_method
   double init_std = 0.02;                                           // init_method_std
   bool checkpoint_activations = false;               // checkpoint_activations (per layer)
+  // Tensor parallelism (model_parallel_size): a rank's shard of the model is described by a
+  // config whose num_heads, num_kv_heads, mlp widths and vocab_size are this rank's local counts
+  // (tensor_parallel_shard); hidden_size and everything else stay global.
+  int64_t tp_size = 1;
+  int64_t tp_rank = 0;
 
-  int64_t head_size() const { return hidden_size / num_heads; }
+  int64_t head_size() const { return hidden_size / (num_heads * tp_size); }
+  // Width of the attention output (the dense layer's input): hidden_size unless sharded.
+  int64_t attention_width() const { return num_heads * head_size(); }
+  // The shard's first token id and the whole vocabulary (padded_vocab_size).
+  int64_t vocab_begin() const { return tp_rank * vocab_size; }
+  int64_t global_vocab() const { return vocab_size * tp_size; }
   int64_t qkv_width() const { return (num_heads + 2 * num_kv_heads) * head_size(); }
   bool gated() const { return activation == MlpActivation::swiglu; }
   // Width of the activation's output (the second linear's input).
@@ -56,6 +66,10 @@ struct ModelConfig {
 
   // Throws InvalidArgument naming the config key when a value is out of range or inconsistent.
   void validate() const;
+  // Rank `rank`'s shard of this (whole-model) config over `size` tensor-parallel ranks: heads,
+  // kv heads, MLP widths (each gated half) and the vocabulary divided by `size`. Throws naming the
+  // key that `size` (model_parallel_size) does not divide.
+  ModelConfig tensor_parallel_shard(int64_t size, int64_t rank) const;
 };
 
 // The optimizer step (reference §3.3–3.6).

@@ -39,10 +39,13 @@ AdamWOptimizer::AdamWOptimizer(const ParamLayout& layout, const TrainingConfig& 
   exp_avg_sq_.reset(moments);
 }
 
-double AdamWOptimizer::gradient_sum_of_squares(const float* grads) const {
+double AdamWOptimizer::gradient_sum_of_squares(const float* grads, bool skip_tp_replicated) const {
   double sum = 0;
   ScopedOpTimer timer("gradient norm");
-  for (const OptimizerSegment& s : segments_) sum += cpu::sum_of_squares(grads + s.offset, s.count);
+  for (const OptimizerSegment& s : segments_) {
+    if (skip_tp_replicated && layout_.tensors()[s.tensor].tp_replicated) continue;
+    sum += cpu::sum_of_squares(grads + s.offset, s.count);
+  }
   return sum;
 }
 

@@ -37,8 +37,9 @@ class AdamWOptimizer {
                  const std::vector<std::pair<int64_t, int64_t>>& owned);
 
   // Σ of g² over the owned gradients, segment by segment in order (deterministic). In one process
-  // its square root is the global norm.
-  double gradient_sum_of_squares(const float* grads) const;
+  // its square root is the global norm. skip_tp_replicated: leave out tensors every
+  // tensor-parallel rank holds whole (counted by tensor-parallel rank 0 only).
+  double gradient_sum_of_squares(const float* grads, bool skip_tp_replicated = false) const;
   double gradient_norm(const float* grads) const;
   // Index (layout order) of the first owned tensor whose gradient holds a NaN or Inf, or −1.
   int64_t first_non_finite_tensor(const float* grads) const;

@@ -8,14 +8,27 @@ namespace neox::model {
 
 void ParallelConfig::validate() const {
   comm::check_dims(dims);
-  NEOX_CHECK_ARG(dims.tp == 1, "model_parallel_size is " << dims.tp
-                 << "; this engine does not implement tensor parallelism yet: set it to 1");
   NEOX_CHECK_ARG(dims.pp == 1, "pipe_parallel_size gives " << dims.pp
                  << " pipeline stages; this engine does not implement pipeline parallelism yet: set it to 0 or 1");
   NEOX_CHECK_ARG(zero_stage >= 0 && zero_stage <= 2, "zero_optimization.stage is " << zero_stage
                  << "; the engine implements stages 0, 1 and 2: set one of them");
   NEOX_CHECK_ARG(reduce_bucket_elements >= 1, "zero_optimization.reduce_bucket_size is " << reduce_bucket_elements
                  << "; it must be >= 1 element (DeepSpeed's default is 5e8)");
+}
+
+std::vector<double> all_gather_doubles(comm::Communicator* group, double value) {
+  if (group == nullptr) return {value};
+  float mine[3];
+  double rest = value;
+  for (float& part : mine) {
+    part = float(rest);
+    rest -= double(part);
+  }
+  std::vector<float> all(size_t(3 * group->size()));
+  group->all_gather(mine, all.data(), 3, comm::DType::Float32);
+  std::vector<double> out(static_cast<size_t>(group->size()));
+  for (size_t r = 0; r < out.size(); ++r) out[r] = (double(all[3 * r]) + double(all[3 * r + 1])) + double(all[3 * r + 2]);
+  return out;
 }
 
 std::shared_ptr<ParallelContext> ParallelContext::single(const ParallelConfig& config) {

@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <vector>
 
 #include "comm/communicator.h"
 #include "comm/topology.h"
@@ -25,6 +26,10 @@ struct ParallelConfig {
   // Throws InvalidArgument naming the key for values the engine cannot run.
   void validate() const;
 };
+
+// `value` of every member of `group`, in group-rank order, bitwise alike on every member (sent as
+// three floats: exact while its parts stay in float range). {value} without a group.
+std::vector<double> all_gather_doubles(comm::Communicator* group, double value);
 
 class ParallelContext {
  public:
@@ -44,6 +49,7 @@ class ParallelContext {
 
   comm::Communicator* world() const { return world_.get(); }
   comm::Communicator* dp() const { return dp_.get(); }  // null when dp_size() == 1
+  comm::Communicator* tp() const { return tp_.get(); }  // null when dims().tp == 1
 
  private:
   ParallelConfig config_;

@@ -1,6 +1,8 @@
 // Initial parameter values (reference §1.8), drawn from the run seed alone: element e of tensor k
 // gets a normal (or uniform) draw from a counter-based generator keyed by (seed, k, e), so the
-// values do not depend on the thread count or on the order of evaluation. They match GPT-NeoX's
+// values do not depend on the thread count or on the order of evaluation. e is the element's
+// index in the whole (global) tensor, so a tensor-parallel shard holds exactly its slice of the
+// single-process values. They match GPT-NeoX's
 // distributions, not its PyTorch RNG stream (which cannot be reproduced outside PyTorch).
 //   init_method tensors (embeddings, QKV, MLP linear1, final_linear): config.init_method
 //   output_layer_init_method tensors (attention dense, MLP linear2): config.output_init_method

@@ -14,7 +14,17 @@
 //   final_norm.weight | .bias                            [C]   (rmsnorm: final_norm.scale)
 //   final_linear.weight                                  [V, C]  (absent when tied: the output layer
 //                                                                 reads embed.word_embeddings.weight)
-// Biases exist only when use_bias_in_attn_linear / use_bias_in_mlp say so. Decay (reference §1.9):
+// Biases exist only when use_bias_in_attn_linear / use_bias_in_mlp say so.
+//
+// Tensor parallelism (config.tp_size > 1, Megatron's split): a rank holds the shard of each tensor
+// its config describes; `shape` is the local shape, `global_shape` the whole tensor's, and
+// `boxes` the slices of the global tensor the local one is made of, concatenated along dim 0:
+//   column-parallel (rows split): word embeddings, final_linear (vocabulary shard), QKV weight and
+//     bias (MHA: the rank's heads, one box; GQA: its Q, K and V rows, three boxes), mlp.linear1
+//     weight and bias (SwiGLU: its up and gate rows, two boxes)
+//   row-parallel (columns split): attention.dense.weight, mlp.linear2.weight (one box)
+//   replicated (tp_replicated, one whole box): norms, dense and linear2 biases, position embeddings
+// Without tensor parallelism every tensor is one whole box. Decay (reference §1.9):
 // every parameter except biases and norm parameters. Each tensor starts at a multiple of 16
 // elements (64 bytes).
 #pragma once
@@ -30,9 +40,17 @@ namespace neox::model {
 // How a tensor is initialized (reference §1.8).
 enum class InitRole { init_method, output_layer_init_method, zeros, ones };
 
+// A slice [start, start + shape) of a global tensor.
+struct TensorBox {
+  std::vector<int64_t> start, shape;
+};
+
 struct TensorSpec {
   std::string name;
-  std::vector<int64_t> shape;
+  std::vector<int64_t> shape;         // local
+  std::vector<int64_t> global_shape;
+  std::vector<TensorBox> boxes;       // local = boxes concatenated along dim 0
+  bool tp_replicated = true;          // every tensor-parallel rank holds the whole tensor
   int64_t offset = 0;  // elements from the start of the flat buffer
   int64_t numel = 0;
   bool decay = false;
@@ -81,7 +99,11 @@ class ParamLayout {
   static T* at(T* base, int64_t offset) { return offset < 0 ? nullptr : base + offset; }
 
  private:
+  // A replicated tensor (one whole box).
   int64_t add(const std::string& name, std::vector<int64_t> shape, bool decay, InitRole init);
+  // A sharded tensor: its boxes and global shape.
+  int64_t add_sharded(const std::string& name, std::vector<int64_t> shape, std::vector<int64_t> global_shape,
+                      std::vector<TensorBox> boxes, bool decay, InitRole init);
 
   std::vector<TensorSpec> tensors_;
   std::vector<LayerOffsets> layers_;

@@ -47,14 +47,16 @@ AdamWOptimizer make_optimizer(const ParamLayout& layout, const TrainingConfig& t
 
 Trainer::Trainer(const ModelConfig& model, const TrainingConfig& training, uint64_t seed, int threads,
                  std::shared_ptr<ParallelContext> parallel)
-    : model_(model),  // validates the model configuration
+    : parallel_(or_single(std::move(parallel))),
+      model_config_(model),
+      model_(model.tensor_parallel_shard(parallel_->dims().tp, parallel_->coords().tp)),  // validates the config
       training_(training),
-      parallel_(or_single(std::move(parallel))),
       data_parallel_(*parallel_, model_.layout()),
       optimizer_(make_optimizer(model_.layout(), training, data_parallel_)),  // validates the training configuration
       seed_(seed),
       threads_(resolve_threads(threads)) {
   use_threads();
+  model_.set_tensor_parallel(parallel_->tp());
   model_.initialize(seed);
 }
 
@@ -63,7 +65,7 @@ void Trainer::use_threads() const { set_num_threads(threads_); }
 int64_t Trainer::bytes() const { return model_.bytes() + 2 * optimizer_.moment_elements() * int64_t(sizeof(float)); }
 
 void Trainer::check_tokens(const char* call, const int32_t* tokens, int64_t count) const {
-  const int64_t V = model_.config().vocab_size, row_length = model_.config().seq_length + 1;
+  const int64_t V = model_config_.vocab_size, row_length = model_config_.seq_length + 1;
   for (int64_t i = 0; i < count; ++i) {
     NEOX_CHECK_ARG(tokens[i] >= 0 && tokens[i] < V,
                    call << ": token id " << tokens[i] << " at row " << i / row_length << ", position " << i % row_length
@@ -138,22 +140,33 @@ void Trainer::finish_step(StepResult& result, double local_loss, double lr) {
   }
   // Stage 0/1: every rank holds the whole averaged gradient (bitwise alike) and sums it alone;
   // ZeRO 2 (and 1, whose moments are sharded): the owned parts' sums, added in rank order.
-  double squares = optimizer_.gradient_sum_of_squares(model_.grads());
+  // Tensor parallelism: each tp rank adds its shards, replicated tensors count on tp rank 0 only.
+  const bool skip_replicated = parallel_->coords().tp > 0;
+  double squares = optimizer_.gradient_sum_of_squares(model_.grads(), skip_replicated);
   if (!optimizer_.owns_everything()) {
     const double local = squares;
     squares = 0;
     for (double part : data_parallel_.all_gather(local)) squares += part;
   }
+  if (parallel_->tp() != nullptr) {
+    const double local = squares;
+    squares = 0;
+    for (double part : all_gather_doubles(parallel_->tp(), local)) squares += part;
+  }
   result.grad_norm = std::sqrt(squares);
   if (!std::isfinite(result.grad_norm)) {
     result.skipped = true;
-    int64_t first = optimizer_.first_non_finite_tensor(model_.grads());
-    if (!optimizer_.owns_everything()) {
-      first = -1;
-      for (double k : data_parallel_.all_gather(double(optimizer_.first_non_finite_tensor(model_.grads())))) {
+    // The first bad tensor (layout order) over the ranks holding parts of the gradients.
+    auto lowest = [](const std::vector<double>& indices) {  // −1 = none
+      int64_t first = -1;
+      for (double k : indices) {
         if (k >= 0 && (first < 0 || int64_t(k) < first)) first = int64_t(k);
       }
-    }
+      return first;
+    };
+    int64_t first = optimizer_.first_non_finite_tensor(model_.grads());
+    if (!optimizer_.owns_everything()) first = lowest(data_parallel_.all_gather(double(first)));
+    if (parallel_->tp() != nullptr) first = lowest(all_gather_doubles(parallel_->tp(), double(first)));
     result.non_finite = first < 0 ? "" : model_.layout().tensors()[size_t(first)].name;
     return;
   }
@@ -174,7 +187,7 @@ double Trainer::eval_loss(const int32_t* tokens, int64_t token_count) {
 }
 
 void Trainer::check_logits_input(const int32_t* inputs, int64_t input_count, int64_t batch, int64_t seq_len) const {
-  const ModelConfig& c = model_.config();
+  const ModelConfig& c = model_config_;
   NEOX_CHECK_ARG(batch > 0 && seq_len > 0, "logits: batch " << batch << " and seqLen " << seq_len << " must be >= 1");
   NEOX_CHECK_ARG(input_count == batch * seq_len, "logits: tokens has " << input_count << " elements; expected batch ("
                  << batch << ") × seqLen (" << seq_len << ") = " << batch * seq_len);
@@ -201,7 +214,9 @@ std::vector<TensorInfo> Trainer::tensor_info() const {
   const auto& tensors = model_.layout().tensors();
   for (TensorKind kind : {TensorKind::parameter, TensorKind::exp_avg, TensorKind::exp_avg_sq}) {
     const char* prefix = kind == TensorKind::exp_avg ? kExpAvgPrefix : kind == TensorKind::exp_avg_sq ? kExpAvgSqPrefix : "";
-    for (const TensorSpec& spec : tensors) out.push_back({prefix + spec.name, spec.shape, kind, spec.decay});
+    for (const TensorSpec& spec : tensors) {
+      out.push_back({prefix + spec.name, spec.shape, kind, spec.decay, spec.global_shape, spec.boxes, spec.tp_replicated});
+    }
   }
   return out;
 }

@@ -15,7 +15,9 @@
 // Data parallelism (parallel_context.h, data_parallel.h): each dp rank passes its own rows (its
 //   slice of the global batch, node/actor/batches.ts) with the per-rank batch shape; gradients
 //   are averaged over dp, the reported loss is the mean over dp ranks, and the norm, clipping and
-//   skip decisions are the same on every rank. Under ZeRO 1/2 a rank holds its pieces of the
+//   skip decisions are the same on every rank. Tensor parallelism (model_parallel_size): the model
+//   is this rank's shard (tensors by global name, local shape, TensorInfo boxes); every tp rank
+//   passes the same rows. Under ZeRO 1/2 a rank holds its pieces of the
 //   moments only: get_tensor of a moment is then a collective over dp (every dp rank calls it for
 //   the same names in the same order) returning the whole moment; set_tensor of a moment keeps
 //   this rank's pieces. gradient(name) is refused under ZeRO 2. eval_loss and logits stay per rank.
@@ -54,9 +56,12 @@ enum class TensorKind { parameter, exp_avg, exp_avg_sq };
 
 struct TensorInfo {
   std::string name;
-  std::vector<int64_t> shape;
+  std::vector<int64_t> shape;         // what this rank holds (get_tensor's elements)
   TensorKind kind;
   bool decay;
+  std::vector<int64_t> global_shape;  // the whole tensor (= shape without tensor parallelism)
+  std::vector<TensorBox> boxes;       // the global slices `shape` is made of, along dim 0 (param_layout.h)
+  bool tp_replicated;                 // every tensor-parallel rank holds it whole
 };
 
 class Trainer {
@@ -84,7 +89,8 @@ class Trainer {
   void set_optimizer_step(int64_t step) { optimizer_.set_step_count(step); }
   int threads() const { return threads_; }
   const ParallelContext& parallel() const { return *parallel_; }
-  const ModelConfig& model_config() const { return model_.config(); }
+  // The whole model's config (model().config() is this rank's tensor-parallel shard).
+  const ModelConfig& model_config() const { return model_config_; }
   const TrainingConfig& training_config() const { return training_; }
   // The model, for readers of its parameters (cached decoding, model/decoder.h).
   const GptModel<float>& model() const { return model_; }
@@ -104,9 +110,10 @@ class Trainer {
   // Loss mean, norm, non-finite check and update after the micro-batches (every dp rank alike).
   void finish_step(StepResult& result, double local_loss, double lr);
 
+  std::shared_ptr<ParallelContext> parallel_;
+  ModelConfig model_config_;
   GptModel<float> model_;
   TrainingConfig training_;
-  std::shared_ptr<ParallelContext> parallel_;
   DataParallelGradients data_parallel_;
   AdamWOptimizer optimizer_;
   uint64_t seed_;

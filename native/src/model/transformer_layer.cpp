@@ -8,6 +8,7 @@
 #include "model/mlp_activation.h"
 #include "model/norm.h"
 #include "model/op_profile.h"
+#include "model/tensor_parallel.h"
 #include "model/zero_fill.h"
 
 namespace neox::model {
@@ -111,6 +112,7 @@ void mlp_backward_part(const LayerContext<T>& ctx, int64_t layer, const LayerTen
   timed("mlp linear1 bwd", [&] {
     cpu::matmul_backward<T>(s.d_ln2_out, g.fc1_weight, g.fc1_bias, s.d_fc1, a.ln2_out, w.fc1_weight, rows, C, F1);
   });
+  tensor_parallel_sum(ctx.tp, s.d_ln2_out, rows * C);
 }
 
 // Attention backward from its output gradient down to ∂loss/∂N1-output in d_ln1_out.
@@ -118,11 +120,11 @@ template <typename T>
 void attention_backward_part(const LayerContext<T>& ctx, int64_t layer, const LayerTensors<T>& w,
                              const LayerTensors<T>& g, const LayerActivations<T>& a, const GradientScratch<T>& s) {
   const ModelConfig& c = *ctx.config;
-  const int64_t rows = ctx.rows(), C = c.hidden_size, W = c.qkv_width();
+  const int64_t rows = ctx.rows(), C = c.hidden_size, W = c.qkv_width(), A = c.attention_width();
   const T* d_out = branch_gradient(ctx, s, g.dense_bias, attention_branch_site(layer));
-  timed("zero activation grads", [&] { zero_fill(s.d_attn_out, rows * C); });
+  timed("zero activation grads", [&] { zero_fill(s.d_attn_out, rows * A); });
   timed("dense linear bwd", [&] {
-    cpu::matmul_backward<T>(s.d_attn_out, g.dense_weight, nullptr, d_out, a.attn_out, w.dense_weight, rows, C, C);
+    cpu::matmul_backward<T>(s.d_attn_out, g.dense_weight, nullptr, d_out, a.attn_out, w.dense_weight, rows, A, C);
   });
   const cpu::QkvLayout layout = qkv_layout(ctx);
   timed("zero activation grads", [&] { zero_fill(s.d_qkv, rows * W); });
@@ -138,6 +140,7 @@ void attention_backward_part(const LayerContext<T>& ctx, int64_t layer, const La
   timed("qkv linear bwd", [&] {
     cpu::matmul_backward<T>(s.d_ln1_out, g.qkv_weight, g.qkv_bias, s.d_qkv, a.ln1_out, w.qkv_weight, rows, C, W);
   });
+  tensor_parallel_sum(ctx.tp, s.d_ln1_out, rows * C);
 }
 
 }  // namespace
@@ -149,8 +152,9 @@ void layer_forward(const LayerContext<T>& ctx, int64_t layer, const LayerTensors
   const int64_t rows = ctx.rows(), C = c.hidden_size;
   attention_forward_part(ctx, layer, w, a, x_in);
   timed("dense linear fwd", [&] {
-    cpu::matmul_forward<T>(branch_out, a.attn_out, w.dense_weight, nullptr, rows, C, C);
+    cpu::matmul_forward<T>(branch_out, a.attn_out, w.dense_weight, nullptr, rows, c.attention_width(), C);
   });
+  tensor_parallel_sum(ctx.tp, branch_out, rows * C);
   // Parallel: the attention branch goes straight into x_out and the MLP reads x_in; sequential:
   // it forms the middle residual m, which the MLP reads and adds onto.
   T* after_attention = c.parallel_residual ? x_out : a.mid;
@@ -162,6 +166,7 @@ void layer_forward(const LayerContext<T>& ctx, int64_t layer, const LayerTensors
   timed("mlp linear2 fwd", [&] {
     cpu::matmul_forward<T>(branch_out, a.act_out, w.fc2_weight, nullptr, rows, c.mlp_hidden_width(), C);
   });
+  tensor_parallel_sum(ctx.tp, branch_out, rows * C);
   timed("bias+dropout+residual fwd", [&] {
     cpu::bias_dropout_residual_forward(x_out, branch_out, w.fc2_bias, after_attention, rows, C,
         ctx.dropout(mlp_branch_site(layer), c.hidden_dropout));

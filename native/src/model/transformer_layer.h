@@ -4,6 +4,10 @@
 //   Attn(u) = attention(rotary(u·Wqkvᵀ + bqkv))·Woᵀ + bo      MLP(u) = act(u·W1ᵀ + b1)·W2ᵀ + b2
 // The QKV activation stays fused in GPT-NeoX's layout (qkv_layout.h); drop = hidden_dropout.
 //
+// Tensor parallelism (ctx.tp, config a shard: model_config.h): the rank's heads and MLP columns
+// run locally; the dense and linear2 outputs are summed over the group before their bias and
+// residual, and the gradients into the two norms' outputs are summed in backward.
+//
 // Dropout keys: site 0 of a micro-batch is the embedding dropout; layer l owns sites 1 + 3l
 // (attention probabilities), 2 + 3l (attention branch) and 3 + 3l (MLP branch). A site's RNG
 // offset is counter·(1 + 3L) + site, where the counter is distinct per micro-batch and step,
@@ -12,6 +16,7 @@
 
 #include <cstdint>
 
+#include "comm/communicator.h"
 #include "cpu/counter_rng.h"
 #include "model/model_config.h"
 #include "model/param_layout.h"
@@ -31,6 +36,7 @@ struct LayerContext {
   bool training;              // dropout on
   uint64_t seed;              // run seed (dropout key)
   uint64_t dropout_counter;   // distinct per micro-batch and step
+  comm::Communicator* tp = nullptr;  // tensor-parallel group (null: the whole layer is here)
 
   int64_t rows() const { return batch * seq_len; }
   // The dropout of `site` with probability p (off outside training).

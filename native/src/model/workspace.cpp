@@ -42,7 +42,7 @@ Workspace<T>::Workspace(const ModelConfig& config, int64_t batch, int64_t seq_le
       a.ln1_mean = layernorm ? take.take(rows) : nullptr;
       a.ln1_rstd = take.take(rows);
       a.qkv = take.take(rows * W);
-      a.attn_out = take.take(rows * C);
+      a.attn_out = take.take(rows * config.attention_width());
       a.lse = take.take(batch * config.num_heads * seq_len);
       a.mid = config.parallel_residual ? nullptr : take.take(rows * C);
       a.ln2_out = take.take(rows * C);
@@ -62,7 +62,7 @@ Workspace<T>::Workspace(const ModelConfig& config, int64_t batch, int64_t seq_le
     if (training) {
       grad.d_resid = take.take(rows * C);
       grad.d_branch = config.hidden_dropout > 0 ? take.take(rows * C) : nullptr;
-      grad.d_attn_out = take.take(rows * C);
+      grad.d_attn_out = take.take(rows * config.attention_width());
       grad.d_qkv = take.take(rows * W);
       grad.d_ln1_out = take.take(rows * C);
       grad.d_ln2_out = take.take(rows * C);
