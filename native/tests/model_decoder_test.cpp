@@ -187,3 +187,40 @@ NEOX_TEST(decoder_refuses_bad_feeds_and_changes_nothing) {
   d.release(1);
   expect_message(error_of([&] { d.release(1); }), "decoder: sequence 1 is not open");
 }
+
+// An output layer large enough (V·C ≥ 2^22) that decode steps of several sequences stream it
+// (skinny_matmul) and of one sequence use gemv: both still match the full forward.
+NEOX_TEST(decoder_large_output_layer_matches_full_forward) {
+  ModelConfig config = longer(tiny_pythia_config(), 16);
+  config.hidden_size = 64;
+  config.num_heads = 4;
+  config.num_kv_heads = 4;
+  config.num_layers = 1;
+  config.vocab_size = 65536;
+  GptModel<float> m(config);
+  randomize_parameters(m, 8);
+  Decoder<float> d(m);
+  const int64_t V = config.vocab_size;
+  std::vector<std::vector<int32_t>> seqs = {random_ids(config, 3, 1), random_ids(config, 5, 2), random_ids(config, 2, 3)};
+  std::vector<DecodeFeed> feeds;
+  for (int64_t i = 0; i < 3; ++i) {
+    d.open(i);
+    feeds.push_back({i, seqs[size_t(i)].data(), int64_t(seqs[size_t(i)].size()), false});
+  }
+  std::vector<float> rows(size_t(3 * V));
+  d.extend(feeds, rows.data());
+  for (int64_t step = 0; step < 3; ++step) {
+    const int64_t active = step == 2 ? 1 : 3;  // the last step decodes one sequence alone
+    feeds.clear();
+    for (int64_t i = 0; i < active; ++i) {
+      seqs[size_t(i)].push_back(int32_t((step * 7919 + i * 104729) % V));
+      feeds.push_back({i, &seqs[size_t(i)].back(), 1, false});
+    }
+    d.extend(feeds, rows.data());
+    for (int64_t i = 0; i < active; ++i) {
+      const std::vector<float> full = full_logits(m, seqs[size_t(i)]);
+      const double error = row_error(rows.data() + i * V, full.data() + (int64_t(seqs[size_t(i)].size()) - 1) * V, V);
+      NEOX_EXPECT(error <= 1e-5) << "step " << step << ", sequence " << i << ": relative error " << error;
+    }
+  }
+}

@@ -10,6 +10,7 @@
 #include "cpu/embedding.h"
 #include "cpu/matmul.h"
 #include "cpu/rotary.h"
+#include "cpu/skinny_matmul.h"
 #include "model/mlp_activation.h"
 #include "model/norm.h"
 #include "model/op_profile.h"
@@ -20,16 +21,23 @@ namespace {
 
 const cpu::DropoutSpec kNoDropout{};
 
-// out = inp·wᵀ (+ b). One row (a decode step at batch 1) goes through gemv: sgemm would first pack
-// the whole weight matrix, which costs more than the product.
+// Weights above this many elements (16 MiB of floats; e.g. the output layer) are streamed once for a
+// few rows rather than packed by sgemm.
+constexpr int64_t kStreamedWeight = int64_t(1) << 22;
+
+// out = inp·wᵀ (+ b). A decode step has one row per sequence, and sgemm would first pack the whole
+// weight matrix, which costs more than the product: one row goes through gemv, a few rows against
+// a large matrix through skinny_matmul.
 template <typename T>
 void linear(T* out, const T* inp, const T* w, const T* b, int64_t rows, int64_t in_features, int64_t out_features) {
-  if (rows != 1) {
+  if (rows == 1) {
+    if (b != nullptr) std::memcpy(out, b, sizeof(T) * size_t(out_features));
+    cpu::gemv<T>(false, out_features, in_features, T(1), w, in_features, inp, b != nullptr ? T(1) : T(0), out);
+  } else if (rows <= cpu::kSkinnyMaxRows && in_features * out_features >= kStreamedWeight) {
+    cpu::skinny_matmul_forward(out, inp, w, b, rows, in_features, out_features);
+  } else {
     cpu::matmul_forward(out, inp, w, b, rows, in_features, out_features);
-    return;
   }
-  if (b != nullptr) std::memcpy(out, b, sizeof(T) * size_t(out_features));
-  cpu::gemv<T>(false, out_features, in_features, T(1), w, in_features, inp, b != nullptr ? T(1) : T(0), out);
 }
 
 cpu::QkvLayout sequence_layout(const ModelConfig& c, int64_t rows) {
