@@ -7,7 +7,8 @@
  *    as the checkpoint's tokenizer;
  *  - models created in transformers (fp32 single file; bf16 sharded), imported, give the same
  *    logits here, train one step, export again and load back in transformers with the changed
- *    weights (its logits equal the engine's after the step, and differ from before);
+ *    weights (its logits equal the engine's after the step, and differ from before); the same
+ *    through the CLI: import-hf, `neox train` with finetune: true, export-hf;
  *  - clear errors for missing files, sharding faults and unsupported architectures.
  */
 import test from 'ava';
@@ -20,6 +21,7 @@ import { HfConversionError } from '../../client/interop/errors';
 import { exportHf } from '../../client/interop/export-hf';
 import { importHf } from '../../client/interop/import-hf';
 import { Checkpoint, SafetensorsFile } from '../../common/checkpoint';
+import { packageRoot } from '../../common/paths';
 import type { NeoxConfig } from '../../common/config';
 import { createEngine, type Engine } from '../../native/ts/native';
 import { loadEngineCheckpoint, saveEngineCheckpoint } from '../../node/actor/engine-checkpoint';
@@ -253,6 +255,43 @@ test.serial('import-hf: transformers models (fp32; bf16 sharded) give the same l
     t.log(`${c.label}: re-exported after one step, transformers vs engine: max abs diff ${diff.toExponential(2)}`);
     t.true(diff <= TOLERANCE, `${c.label}: re-exported logits differ by ${diff}`);
   });
+});
+
+test.serial('import-hf, then neox train (finetune: true, two steps), then export-hf: transformers loads the trained model with the engine\'s logits', async (t) => {
+  const tokens = tokenRows(BATCH, SEQ, 13);
+  const hfDir = join(work, 'finetune-hf');
+  oracle('create', [{ spec: { ...ROUND_TRIPS[0]!.spec, seed: 31 }, dir: hfDir, tokens, logits: join(work, 'finetune-hf.safetensors') }]);
+  copyFileSync(TOKENIZER_JSON, join(hfDir, 'tokenizer.json'));
+  const imported = join(work, 'finetune-imported');
+  neox(['import-hf', hfDir, imported]);
+  const runConfig = join(work, 'finetune.yml');
+  writeFileSync(runConfig, JSON.stringify({
+    data_preprocess: { input: join(packageRoot(), 'test', 'eval', 'fixtures', 'rolling.jsonl'), jsonl_keys: 'text', append_eod: true },
+    data_path: join(work, 'finetune-data', 'rolling_text_document'), split: '100,0,0',
+    optimizer: { type: 'Adam', params: { lr: 0.01 } }, train_micro_batch_size_per_gpu: 2, train_iters: 2,
+    load: imported, finetune: true, save: join(work, 'finetune-trained'), checkpoint_factor: 2,
+  }));
+  t.regex(neox(['train', join(imported, 'hf-model.yml'), runConfig]), /finetune: starting at iteration 0/);
+
+  const trained = Checkpoint.open(join(work, 'finetune-trained'));
+  const config = trained.manifest.config as unknown as NeoxConfig;
+  t.is(trained.step, 2);
+  trained.close();
+  const engine = await createEngine(config, { threads: null, seed: 1 });
+  let ours: Float32Array;
+  try {
+    loadEngineCheckpoint(join(work, 'finetune-trained'), engine, { finetune: true, noLoadOptim: true, step: null, seed: 1 });
+    ours = await engineLogits(engine, tokens);
+  } finally {
+    engine.close();
+  }
+  t.true(maxAbsDiff(ours, readLogits(join(work, 'finetune-hf.safetensors'))) > 1e-2, 'training changed the model');
+  const out = join(work, 'finetune-exported');
+  neox(['export-hf', join(work, 'finetune-trained'), out]);
+  oracle('logits', [{ dir: out, tokens, logits: join(work, 'finetune-exported.safetensors') }]);
+  const diff = maxAbsDiff(readLogits(join(work, 'finetune-exported.safetensors')), ours);
+  t.log(`after neox train: transformers vs engine max abs diff ${diff.toExponential(2)}`);
+  t.true(diff <= TOLERANCE, `max abs diff ${diff}`);
 });
 
 test('import-hf: clear errors for a missing config.json, missing weights, a missing shard and an unsupported architecture', (t) => {
