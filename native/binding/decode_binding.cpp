@@ -109,6 +109,7 @@ Napi::Value extend_sequences(const Napi::CallbackInfo& info, const State& state)
         return out;
       },
       [](Napi::Env env, Output& out) -> Napi::Value {
+        if (out.rows.empty()) return Napi::Array::New(env, 0);
         // One ArrayBuffer owning the vector; each feed's rows are a view into it.
         auto* owned = new std::vector<float>(std::move(*out.logits));
         Napi::ArrayBuffer buffer = Napi::ArrayBuffer::New(

@@ -94,6 +94,7 @@ test.serial('extendSequences refuses bad feeds by name and changes no cache', as
   await t.throwsAsync(engine.extendSequences([{ sequence: s, tokens: new Int32Array(61) }]), {
     message: /would hold 65 positions \(4 cached \+ 61 new\), more than the model's 64/,
   });
+  t.deepEqual(await engine.extendSequences([]), [], 'no feeds: no rows');
   t.throws(() => engine.releaseSequence(12345), { message: 'releaseSequence: sequence 12345 is not open (never opened or already released)' });
   // Nothing changed: the next token still continues the 4 cached ones.
   const [row] = await engine.extendSequences([{ sequence: s, tokens: Int32Array.of(ids[4]!) }]);
