@@ -5,7 +5,8 @@
  *    transformers loads cleanly (no missing, unexpected or mismatched keys) as the right class,
  *    with logits equal to the engine's (max abs diff <= 1e-4), and whose AutoTokenizer encodes
  *    as the checkpoint's tokenizer;
- *  - models created in transformers (fp32 single file; bf16 sharded), imported, give the same
+ *  - models created in transformers (fp32 single file; bf16 sharded; fp16 tied MHA Llama with
+ *    biases), imported, give the same
  *    logits here, train one step, export again and load back in transformers with the changed
  *    weights (its logits equal the engine's after the step, and differ from before); the same
  *    through the CLI: import-hf, `neox train` with finetune: true, export-hf;
@@ -207,9 +208,13 @@ const ROUND_TRIPS: RoundTripCase[] = [
     label: 'llama bf16 sharded GQA',
     spec: { ...SPEC_BASE, arch: 'llama', kv_heads: 2, intermediate: 96, rotary_pct: 1, parallel_residual: false, attention_bias: false, mlp_bias: false, seed: 22, dtype: 'bfloat16', max_shard_size: '40KB' },
   },
+  {
+    label: 'llama fp16 tied MHA with biases',
+    spec: { ...SPEC_BASE, arch: 'llama', kv_heads: 4, intermediate: 96, rotary_pct: 1, parallel_residual: false, attention_bias: true, mlp_bias: true, tied: true, seed: 23, dtype: 'float16' },
+  },
 ];
 
-test.serial('import-hf: transformers models (fp32; bf16 sharded) give the same logits here, train one step, export and load back in transformers with the changed weights', async (t) => {
+test.serial('import-hf: transformers models (fp32; bf16 sharded; fp16 tied with biases) give the same logits here, train one step, export and load back in transformers with the changed weights', async (t) => {
   const tokens = tokenRows(BATCH, SEQ, 9);
   const created = ROUND_TRIPS.map((c, i) => ({ spec: c.spec, dir: join(work, `hf-created-${i}`), tokens, logits: join(work, `hf-created-${i}.safetensors`) }));
   oracle('create', created);
