@@ -4,6 +4,7 @@
  */
 import { Checkpoint } from '../../common/checkpoint';
 import type { NeoxConfig } from '../../common/config';
+import { IndexedDataset } from '../../common/data';
 import { UsageError } from '../../common/errors';
 import { createTokenizer } from '../../common/tokenizer';
 import { createEngine } from '../../native/ts/native';
@@ -12,6 +13,7 @@ import { checkpointTokenizerKeys } from '../interop/tokenizer-files';
 import { runLastWord } from './last-word';
 import { runMultipleChoice } from './multiple-choice';
 import { runPerplexity } from './perplexity';
+import { readLastWord, readMultipleChoice } from './task-files';
 import { LoglikelihoodScorer } from './scorer';
 import type { TaskContext, TaskResult } from './task-result';
 import type { TaskKind, TaskSpec } from './task-spec';
@@ -47,6 +49,13 @@ const RUNNERS: Record<TaskKind, (name: string, path: string, context: TaskContex
   ppl: runPerplexity,
 };
 
+/** Reads every task's input once before the model loads, so a bad file fails fast. */
+const CHECKS: Record<TaskKind, (path: string) => void> = {
+  mc: (path) => void readMultipleChoice(path),
+  lastword: (path) => void readLastWord(path),
+  ppl: (prefix) => IndexedDataset.open(prefix).close(),
+};
+
 /** Positions the engine reads: learned embeddings limit them; rotary goes to the larger of seq_length and max_position_embeddings. */
 export function modelContext(config: NeoxConfig): number {
   return config.pos_emb === 'learned' ? config.max_position_embeddings - (config.opt_pos_emb_offset ?? 0) : Math.max(config.seq_length, config.max_position_embeddings);
@@ -63,6 +72,7 @@ export async function runEval(options: EvalOptions): Promise<EvalReport> {
   const maxLength = options.maxLength ?? context;
   if (maxLength > context || maxLength < 3) throw new UsageError(`--max-length ${maxLength} is outside 3 … ${context} (the model's context); give a value in that range`);
   const requestLength = maxLength - 1;
+  for (const task of options.tasks) CHECKS[task.kind](task.path);
   const engine = await createEngine(config, { threads: options.threads, seed: null });
   try {
     loadEngineCheckpoint(dir, engine, { finetune: true, noLoadOptim: true, step: null, seed: config.seed });
