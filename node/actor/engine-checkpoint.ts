@@ -24,6 +24,11 @@ export interface SaveOptions {
   keepLast: number | null;
   /** Tokenizer files (vocab, merges) copied into the checkpoint so it travels with it. */
   tokenizerFiles: string[];
+  /**
+   * Descriptive fields stored beside the trainer state (learning rate, RNG, loss scale) for people
+   * and tools; resuming reads only the TrainerState fields.
+   */
+  details?: Record<string, unknown>;
 }
 
 export function saveEngineCheckpoint(options: SaveOptions): string {
@@ -45,7 +50,7 @@ export function saveEngineCheckpoint(options: SaveOptions): string {
   }
   return commitCheckpoint(options.saveDir, dir, [report], {
     step: state.iteration,
-    trainerState: { ...state },
+    trainerState: { ...options.details, ...state },
     config: options.config,
     topology: options.topology,
     extraFiles,

@@ -14,11 +14,12 @@ import { buildDatasets, type Datasets, type PreprocessProgress, type PreprocessS
 import { ConfigError } from '../../common/errors';
 import { createFileLogger, type Logger } from '../../common/logging';
 import { type ConsoleStream, flopsPerToken, matmulParameterCount, MetricsHub } from '../../common/metrics';
+import { learningRate } from '../../common/schedule/learning-rate';
 import { createEngine, type Engine } from '../../native/ts/native';
 import { loadEngineCheckpoint, saveEngineCheckpoint } from './engine-checkpoint';
 import { prepareData } from './prepare-data';
 import { initialTrainerState, type TrainerState } from './trainer-state';
-import { type LoopConfig, runTrainingLoop, type TrainingOutcome } from './training-loop';
+import { type LoopConfig, runTrainingLoop, scheduleOf, type TrainingOutcome } from './training-loop';
 
 export interface LocalRunOptions {
   config: NeoxConfig;
@@ -53,8 +54,23 @@ export interface LocalRunResult {
 /** The checkpoint topology of a single in-process actor. */
 export function singleProcessTopology(config: NeoxConfig): Topology {
   return {
-    world_size: 1, data_parallel_size: 1, model_parallel_size: 1, pipe_parallel_size: config.pipe_parallel_size,
+    world_size: 1, data_parallel_size: 1, model_parallel_size: 1, pipe_parallel_size: 1, // stages, as distributed-checkpoint.ts records them
     zero_stage: config.zero_optimization.stage,
+  };
+}
+
+/**
+ * What a checkpoint's trainer_state records besides the resumable counters: the schedule position,
+ * how dropout randomness is keyed (counter-based: nothing else to store), and the loss scale
+ * (none: the CPU engine computes in fp32).
+ */
+export function stateDetails(config: LoopConfig, state: TrainerState): Record<string, unknown> {
+  return {
+    learning_rate: learningRate(state.scheduler_steps, scheduleOf(config)),
+    lr_decay_style: config.lr_decay_style,
+    lr_decay_iters: config.lr_decay_iters,
+    rng: { dropout: 'counter-based: splitmix64 keyed by (seed, iteration, micro-batch, site, element)', seed: state.seed },
+    loss_scale: null,
   };
 }
 
@@ -168,6 +184,7 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
             saveDir, engine: trained, state: s, config: config as unknown as Record<string, unknown>,
             topology: singleProcessTopology(config), keepLast: config.keep_last_n_checkpoints,
             tokenizerFiles: tokenizerFilesOf(config),
+            details: stateDetails(loopConfig, s),
           });
           log?.info({ dir, iteration: s.iteration }, 'checkpoint saved');
         }

@@ -85,6 +85,23 @@ test('a corrupted shard is detected on load and named', async (t) => {
   }
 });
 
+test('a checkpoint manifest records the trainer state, schedule position, RNG keying, config and topology', async (t) => {
+  const fixture = createRunFixture({ train_iters: 3, lr_decay_iters: 3, eval_interval: null });
+  try {
+    const save = join(fixture.dir, 'ckpt');
+    (await run(fixture, { save })).engine.close();
+    const manifest = JSON.parse(readFileSync(join(save, 'global_step3', 'manifest.json'), 'utf8')) as Record<string, Record<string, unknown>>;
+    t.like(manifest.trainer_state, {
+      iteration: 3, consumed_train_samples: 12, scheduler_steps: 3, optimizer_step: 3, skipped_steps: 0, seed: 7,
+      lr_decay_style: 'cosine', lr_decay_iters: 3, learning_rate: 0.0003, loss_scale: null, rng: { seed: 7 },
+    });
+    t.like(manifest.config, { hidden_size: 64, seq_length: 32, train_iters: 3, save });
+    t.deepEqual(manifest.topology, { world_size: 1, data_parallel_size: 1, model_parallel_size: 1, pipe_parallel_size: 1, zero_stage: 0 });
+  } finally {
+    rmSync(fixture.dir, { recursive: true, force: true });
+  }
+});
+
 test('loading a checkpoint of another shape names the first mismatched tensor and both shapes', async (t) => {
   const fixture = createRunFixture({ train_iters: 1, lr_decay_iters: 1, eval_interval: null });
   try {
