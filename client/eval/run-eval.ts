@@ -15,6 +15,7 @@ import { runMultipleChoice } from './multiple-choice';
 import { runPerplexity } from './perplexity';
 import { readLastWord, readMultipleChoice } from './task-files';
 import { LoglikelihoodScorer } from './scorer';
+import { singleProcessConfig } from './single-process-config';
 import type { TaskContext, TaskResult } from './task-result';
 import type { TaskKind, TaskSpec } from './task-spec';
 
@@ -65,7 +66,7 @@ export async function runEval(options: EvalOptions): Promise<EvalReport> {
   // The manifest only (loadEngineCheckpoint verifies the files once).
   const checkpoint = Checkpoint.open(options.checkpoint, { step: options.step, verify: false });
   const { dir, step } = checkpoint;
-  const config = checkpoint.manifest.config as unknown as NeoxConfig;
+  const config = singleProcessConfig(checkpoint.manifest.config as unknown as NeoxConfig);
   checkpoint.close();
   const tokenizer = createTokenizer(checkpointTokenizerKeys(dir, config as unknown as Record<string, unknown>));
   const context = modelContext(config);
