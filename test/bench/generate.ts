@@ -1,21 +1,23 @@
 /**
- * `npm run bench -- generate [--threads N] [--runs N] [--prompt N] [--new-tokens N] [--batches 1,8]`:
+ * `npm run bench -- generate [--threads N] [--runs N (5)] [--prompt N] [--new-tokens N] [--batches 1,8]`:
  * greedy generation tokens/s of the native engine's KV cache (client/generate: one batched
  * prefill, then one batched decode step per token) against Hugging Face transformers'
  * generate() (greedy, its KV cache, fp32) on the same Pythia-70M shape (random weights), prompt
  * length, batch and threads, in the same run. Each side does one untimed warm-up run, then `runs`
- * timed runs of `new-tokens` new tokens for `batch` prompts (no end-of-document stop);
- * tokens/s = batch · new tokens / run seconds (prefill included), median (best).
+ * timed runs of `new-tokens` new tokens for `batch` prompts (no end-of-document stop), the two
+ * sides' runs interleaved (neox, HF, neox, HF, …) so load from elsewhere on a shared machine hits
+ * both alike; tokens/s = batch · new tokens / run seconds (prefill included), median (best).
  *
  * The engine runs in this process through native/ts/native.ts (which picks OpenBLAS's AVX-512
  * kernels unless OPENBLAS_CORETYPE is already set: this machine presets Haswell, so
  * BENCHMARKS.md runs it both ways); transformers runs in its own Python process from .venv with
- * OMP_NUM_THREADS = torch.set_num_threads = the thread count.
+ * OMP_NUM_THREADS = torch.set_num_threads = the thread count and OMP_WAIT_POLICY=PASSIVE.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 
 import { generateBatch } from '../../client/generate/generate';
 import { loadConfig } from '../../common/config';
@@ -61,37 +63,57 @@ function randomPrompts(batch: number, length: number): number[][] {
   }));
 }
 
-async function engineSeconds(engine: Engine, batch: number, prompt: number, newTokens: number, runs: number): Promise<number[]> {
+/** The engine side: one warm-up run at construction, then run() times one generation. */
+async function engineRunner(engine: Engine, batch: number, prompt: number, newTokens: number): Promise<() => Promise<number>> {
   const prompts = randomPrompts(batch, prompt);
   const run = async () => {
+    const started = performance.now();
     const out = await generateBatch(engine, prompts, { maxTokens: newTokens, temperature: 0, stopAtEod: false }, null);
     if (out.some((ids) => ids.length !== newTokens)) throw new Error('engine generated fewer tokens than asked');
+    return (performance.now() - started) / 1000;
   };
   await run();
-  const seconds: number[] = [];
-  for (let r = 0; r < runs; r++) {
-    const started = performance.now();
-    await run();
-    seconds.push((performance.now() - started) / 1000);
-  }
-  return seconds;
+  return run;
 }
 
-function hfSeconds(batch: number, prompt: number, newTokens: number, runs: number, threads: number) {
+interface HfRunner {
+  detail: string;
+  run(): Promise<number>;
+  close(): void;
+}
+
+/** transformers in its own process (generate_hf.py), warmed up; run() times one generation there. */
+async function hfRunner(batch: number, prompt: number, newTokens: number, threads: number): Promise<HfRunner> {
   const spec = {
     layers: SHAPE.layers, hidden: SHAPE.hidden, heads: SHAPE.heads, vocab: SHAPE.vocab, rotary_pct: SHAPE.rotaryPct,
-    max_pos: SHAPE.maxPos, batch, prompt, new_tokens: newTokens, threads, runs,
+    max_pos: SHAPE.maxPos, batch, prompt, new_tokens: newTokens, threads,
   };
-  const result = spawnSync(join(packageRoot(), '.venv', 'bin', 'python'), [join(packageRoot(), 'test', 'bench', 'generate_hf.py'), JSON.stringify(spec)], {
-    encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: String(threads) }, maxBuffer: 1 << 26,
+  const child = spawn(join(packageRoot(), '.venv', 'bin', 'python'), [join(packageRoot(), 'test', 'bench', 'generate_hf.py'), JSON.stringify(spec)], {
+    // PASSIVE: torch's idle OpenMP threads sleep instead of spinning into the engine's turn.
+    env: { ...process.env, OMP_NUM_THREADS: String(threads), OMP_WAIT_POLICY: 'PASSIVE' }, stdio: ['pipe', 'pipe', 'pipe'],
   });
-  if (result.status !== 0) throw new Error(`generate_hf.py exited ${result.status}: ${result.stderr.slice(-2000)}`);
-  return JSON.parse(result.stdout.trim().split('\n').at(-1)!) as { seconds: number[]; torch: string; transformers: string; threads: number; attention: string };
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  const next = async (): Promise<Record<string, unknown>> => {
+    const line = await lines.next();
+    if (line.done) throw new Error(`generate_hf.py ended early: ${stderr.slice(-2000)}`);
+    return JSON.parse(line.value) as Record<string, unknown>;
+  };
+  const ready = await next();
+  return {
+    detail: `transformers ${String(ready.transformers)}, torch ${String(ready.torch)}, ${String(ready.attention)} attention, threads ${String(ready.threads)}`,
+    run: async () => {
+      child.stdin.write('run\n');
+      return (await next()).seconds as number;
+    },
+    close: () => child.stdin.end(),
+  };
 }
 
 export async function main(args: string[]): Promise<void> {
   const threads = Number(option(args, '--threads') ?? cpus().length);
-  const runs = Number(option(args, '--runs') ?? 3);
+  const runs = Number(option(args, '--runs') ?? 5);
   const prompt = Number(option(args, '--prompt') ?? 32);
   const newTokens = Number(option(args, '--new-tokens') ?? 128);
   const batches = (option(args, '--batches') ?? '1,8').split(',').map(Number);
@@ -99,23 +121,33 @@ export async function main(args: string[]): Promise<void> {
   const kernels = /Haswell|SkylakeX|Zen|Sandybridge/i.exec(loadNative().buildInfo().blas)?.[0] ?? 'default';
   process.stdout.write(
     `generate bench: ${SHAPE.name} shape (random weights), fp32, greedy, prompt ${prompt} + ${newTokens} new tokens, ` +
-      `${threads} threads, 1 warm-up + ${runs} timed runs per side, ${new Date().toISOString()}\n`,
+      `${threads} threads, 1 warm-up + ${runs} timed runs per side (interleaved), ${new Date().toISOString()}\n`,
   );
   process.stdout.write(`${'batch'.padEnd(7)}${'neox tok/s'.padStart(18)}${'HF tok/s'.padStart(18)}${'ratio'.padStart(14)}${'neox ms/step'.padStart(14)}${'HF ms/step'.padStart(12)}\n`);
   let hfDetail = '';
   try {
     for (const batch of batches) {
-      const ours = await engineSeconds(engine, batch, prompt, newTokens, runs);
-      const hf = hfSeconds(batch, prompt, newTokens, runs, threads);
-      hfDetail = `transformers ${hf.transformers}, torch ${hf.torch}, ${hf.attention} attention, threads ${hf.threads}`;
+      const runEngine = await engineRunner(engine, batch, prompt, newTokens);
+      const hf = await hfRunner(batch, prompt, newTokens, threads);
+      hfDetail = hf.detail;
+      const ours: number[] = [];
+      const theirs: number[] = [];
+      try {
+        for (let r = 0; r < runs; r++) {
+          ours.push(await runEngine());
+          theirs.push(await hf.run());
+        }
+      } finally {
+        hf.close();
+      }
       const tokens = batch * newTokens;
       const rate = (s: number[]) => ({ median: tokens / median(s), best: tokens / Math.min(...s) });
       const a = rate(ours);
-      const b = rate(hf.seconds);
+      const b = rate(theirs);
       process.stdout.write(
         `${String(batch).padEnd(7)}${`${a.median.toFixed(0)} (${a.best.toFixed(0)})`.padStart(18)}${`${b.median.toFixed(0)} (${b.best.toFixed(0)})`.padStart(18)}` +
           `${`${(a.median / b.median).toFixed(2)} (${(a.best / b.best).toFixed(2)})`.padStart(14)}` +
-          `${((median(ours) * 1000) / newTokens).toFixed(1).padStart(14)}${((median(hf.seconds) * 1000) / newTokens).toFixed(1).padStart(12)}\n`,
+          `${((median(ours) * 1000) / newTokens).toFixed(1).padStart(14)}${((median(theirs) * 1000) / newTokens).toFixed(1).padStart(12)}\n`,
       );
     }
   } finally {

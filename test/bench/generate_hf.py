@@ -1,16 +1,16 @@
 """Hugging Face side of `npm run bench -- generate`: transformers' generate() (greedy, KV cache)
 on a randomly initialised GPTNeoXForCausalLM of the given shape, fp32, in its own process.
 
-  generate_hf.py SPEC_JSON      -> one JSON line on stdout
+  generate_hf.py SPEC_JSON
 
 SPEC_JSON: {"layers", "hidden", "heads", "vocab", "rotary_pct", "max_pos", "batch", "prompt",
-  "new_tokens", "threads", "runs"}
+  "new_tokens", "threads"}
 
-Each run generates exactly new_tokens tokens for `batch` random prompts of `prompt` tokens
-(do_sample=False, min_new_tokens = max_new_tokens, no end-of-sequence stop) after one untimed
-warm-up run. torch.set_num_threads(threads); the caller sets OMP_NUM_THREADS.
-
-Output: {"seconds": [...per run], "torch", "transformers", "threads", "attention"}
+After one untimed warm-up run it prints {"ready": true, "torch", "transformers", "threads",
+"attention"}; then for every line "run" on stdin it generates exactly new_tokens tokens for `batch`
+random prompts of `prompt` tokens (do_sample=False, min_new_tokens = max_new_tokens, no
+end-of-sequence stop) and prints {"seconds": ...}, so the caller can interleave these runs with its
+own. torch.set_num_threads(threads); the caller sets OMP_NUM_THREADS. Ends at end of input.
 """
 import json
 import sys
@@ -40,14 +40,14 @@ def main():
         assert out.shape == (spec["batch"], spec["prompt"] + spec["new_tokens"]), out.shape
 
     run()
-    seconds = []
-    for _ in range(spec["runs"]):
+    print(json.dumps({"ready": True, "torch": torch.__version__, "transformers": transformers.__version__,
+                      "threads": torch.get_num_threads(), "attention": model.config._attn_implementation}), flush=True)
+    for line in sys.stdin:
+        if line.strip() != "run":
+            continue
         start = time.perf_counter()
         run()
-        seconds.append(time.perf_counter() - start)
-    print(json.dumps({"seconds": seconds, "torch": torch.__version__, "transformers": transformers.__version__,
-                      "threads": torch.get_num_threads(), "attention": model.config._attn_implementation}))
-
+        print(json.dumps({"seconds": time.perf_counter() - start}), flush=True)
 
 if __name__ == "__main__":
     main()
