@@ -94,6 +94,7 @@ EngineSpec read_engine_spec(const Napi::Object& object) {
   p.zero_stage = int(r.integer("zero_stage"));
   p.reduce_bucket_elements = r.integer("reduce_bucket_size");
   p.overlap_comm = r.boolean("overlap_comm");
+  p.partition_method = r.string("pipe_partition_method");
 
   const int64_t seed = r.integer("seed");
   if (seed < 0) throw Napi::TypeError::New(object.Env(), "createEngine: spec.seed must be an integer >= 0");

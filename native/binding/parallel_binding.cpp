@@ -37,6 +37,7 @@ void set_tensor_placement(Napi::Env env, Napi::Object entry, const model::Tensor
   }
   entry.Set("boxes", boxes);
   entry.Set("tpReplicated", tensor.tp_replicated);
+  entry.Set("pipeTiedCopy", tensor.pipe_tied_copy);
 }
 
 void add_parallel_methods(Napi::Env env, Napi::Object handle, const State& state) {
@@ -51,6 +52,8 @@ void add_parallel_methods(Napi::Env env, Napi::Object handle, const State& state
   place.Set("tpRank", p.coords().tp);
   place.Set("ppRank", p.coords().pp);
   place.Set("zeroStage", p.config().zero_stage);
+  const model::ModelConfig& stage = state->trainer->model().config();
+  place.Set("stageLayers", integers(env, {stage.first_layer, stage.first_layer + stage.stage_layers()}));
   handle.Set("parallel", place);
   define_method(env, handle, "barrier", state, barrier);
 }

@@ -17,7 +17,6 @@ function refuse(key: string, value: unknown, fix: string): never {
 
 /** Keys whose features the engine lacks: each must keep its neutral value. */
 function checkSupported(config: NeoxConfig): void {
-  if (config.pipeline_stages > 1) refuse('pipe_parallel_size', config.pipe_parallel_size, 'runs one pipeline stage: set it to 0 or 1');
   if (config.gpt_j_tied) refuse('gpt_j_tied', true, 'gives each branch its own norm: set it to false');
   if (config.use_qk_layernorm) refuse('use_qk_layernorm', true, 'has no query/key norm: set it to false');
   if (config.use_mup) refuse('use_mup', true, 'uses the standard parametrization: set it to false');
@@ -107,6 +106,7 @@ export function engineSpecFromConfig(config: NeoxConfig, options: EngineOptions 
     zero_stage: zero.stage,
     reduce_bucket_size: zero.bucket,
     overlap_comm: zero.overlap,
+    pipe_partition_method: config.pipe_partition_method,
     parallel: 'parallel' in options ? options.parallel : null,
   };
 }

@@ -190,6 +190,8 @@ export interface EngineSpec {
   reduce_bucket_size: number;
   /** Reduce gradient buckets during backward (zero_optimization.overlap_comm). */
   overlap_comm: boolean;
+  /** How blocks are spread over pipeline stages: 'type:<regex>', 'parameters' or 'uniform'. */
+  pipe_partition_method: string;
   /** This process's place in a multi-process run; null = a single-process engine. */
   parallel: EngineParallelOptions | null;
 }
@@ -231,6 +233,8 @@ export interface EngineParallelPlace {
   ppRank: number;
   /** zero_optimization.stage in effect. */
   zeroStage: number;
+  /** The transformer blocks [first, end) this pipeline stage holds (pipe_partition_method). */
+  stageLayers: [number, number];
 }
 
 /** EngineOptions of one rank of a multi-process run (load the config with its worldSize). */
@@ -276,6 +280,8 @@ export interface EngineTensor {
   boxes: { start: number[]; shape: number[] }[];
   /** Every tensor-parallel rank holds the whole tensor (norms, row-parallel biases, …). */
   tpReplicated: boolean;
+  /** The last pipeline stage's copy of tied word embeddings (the first stage's copy is the one saved). */
+  pipeTiedCopy: boolean;
 }
 
 /** The addon's engine object; use the Engine returned by createEngine. */

@@ -8,7 +8,8 @@
  * Who writes what: tensors replicated over data-parallel ranks are written once, tensor k by dp
  * rank k mod dp, which spreads the writing over the replicas; under tensor parallelism each tp
  * rank writes the boxes of its shard (Engine.tensorInfo boxes), and tensors every tp rank holds
- * whole are written by tp rank 0. Under ZeRO 1/2 each rank holds
+ * whole are written by tp rank 0; each pipeline stage writes its own blocks, and tied word
+ * embeddings are written by the first stage (the last stage's copy is equal and skipped). Under ZeRO 1/2 each rank holds
  * only its pieces of the AdamW moments, which are flat ranges rather than boxes, so every moment
  * is first gathered whole (Engine.getTensor is a dp collective then: every rank reads every
  * moment, in order) and then written by its one writer.
@@ -66,7 +67,7 @@ function boxesToWrite(engine: Engine): ShardBox[] {
   const boxes: ShardBox[] = [];
   engine.tensorInfo().forEach((info: EngineTensor, k: number) => {
     // Written by one data-parallel replica, and by tensor-parallel rank 0 alone when replicated there.
-    const mine = k % p.dataParallelSize === p.dpRank && (!info.tpReplicated || p.tpRank === 0);
+    const mine = k % p.dataParallelSize === p.dpRank && (!info.tpReplicated || p.tpRank === 0) && !info.pipeTiedCopy;
     const collective = momentsSharded && info.kind !== 'parameter';
     if (!mine && !collective) return;
     const data = engine.getTensor(info.name);

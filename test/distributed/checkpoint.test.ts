@@ -1,7 +1,7 @@
 /**
  * Distributed checkpoints across layouts: a run at (dp,tp,pp) = (2,2,1) with ZeRO 1 saves after 5
  * of 10 steps (every rank writes the boxes of its tensor-parallel shard, ZeRO moments gathered
- * first; rank 0 commits); loading at (1,1,1), at (4,1,1) with ZeRO 2 and at (1,2,1) continues with
+ * first; rank 0 commits); loading at (1,1,1), (1,1,2), at (4,1,1) with ZeRO 2 and at (1,2,1) continues with
  * the losses of the uninterrupted run (within 1e-5 relative), and resuming at the saving layout
  * repeats them bitwise.
  */
@@ -19,7 +19,7 @@ import { runLayout } from './run-layout';
 const STEPS = 10;
 const SAVE_AFTER = 5;
 
-test.serial('a checkpoint saved at (2,2,1) with ZeRO 1 resumes at (1,1,1), (4,1,1) ZeRO 2, (1,2,1) and bitwise at its own layout', async (t) => {
+test.serial('a checkpoint saved at (2,2,1) with ZeRO 1 resumes at (1,1,1), (1,1,2), (4,1,1) ZeRO 2, (1,2,1) and bitwise at its own layout', async (t) => {
   const saveDir = mkdtempSync(join(tmpdir(), 'neox-dist-ckpt-'));
   t.teardown(() => rmSync(saveDir, { recursive: true, force: true }));
   const saved = await runLayout({ dp: 2, tp: 2, pp: 1 }, { zeroStage: 1, steps: STEPS, save: { dir: saveDir, afterSteps: SAVE_AFTER } });
@@ -40,7 +40,9 @@ test.serial('a checkpoint saved at (2,2,1) with ZeRO 1 resumes at (1,1,1), (4,1,
   }
   t.deepEqual(readdirSync(saveDir).sort(), ['global_step5', 'latest'], 'no temporary files are left');
 
-  const resumes: [Layout, number][] = [[{ dp: 1, tp: 1, pp: 1 }, 0], [{ dp: 4, tp: 1, pp: 1 }, 2], [{ dp: 1, tp: 2, pp: 1 }, 0]];
+  const resumes: [Layout, number][] = [
+    [{ dp: 1, tp: 1, pp: 1 }, 0], [{ dp: 1, tp: 1, pp: 2 }, 0], [{ dp: 4, tp: 1, pp: 1 }, 2], [{ dp: 1, tp: 2, pp: 1 }, 0],
+  ];
   for (const [layout, zeroStage] of resumes) {
     const name = `(${layout.dp},${layout.tp},${layout.pp}) ZeRO ${zeroStage}`;
     const reports = await runLayout(layout, { zeroStage, steps: STEPS, load: { dir: saveDir } });
@@ -51,4 +53,13 @@ test.serial('a checkpoint saved at (2,2,1) with ZeRO 1 resumes at (1,1,1), (4,1,
   const same = await runLayout({ dp: 2, tp: 2, pp: 1 }, { zeroStage: 1, steps: STEPS, load: { dir: saveDir } });
   t.deepEqual(same[0]!.losses, expected, 'resuming at the saving layout repeats the losses bitwise');
   t.deepEqual(same[3]!.gradNorms, saved[3]!.gradNorms.slice(SAVE_AFTER));
+});
+
+test.serial('a checkpoint saved by pipeline stages with tied embeddings resumes in one process', async (t) => {
+  const saveDir = mkdtempSync(join(tmpdir(), 'neox-dist-ckpt-'));
+  t.teardown(() => rmSync(saveDir, { recursive: true, force: true }));
+  const extra = { pos_emb: 'learned', no_weight_tying: false, gpt_j_residual: false };
+  const saved = await runLayout({ dp: 1, tp: 2, pp: 2 }, { steps: STEPS, extra, save: { dir: saveDir, afterSteps: SAVE_AFTER } });
+  const resumed = await runLayout({ dp: 1, tp: 1, pp: 1 }, { steps: STEPS, extra, load: { dir: saveDir } });
+  assertClose(t, resumed[0]!.losses, saved[0]!.losses.slice(SAVE_AFTER), '(1,1,1) after (1,2,2) loss', SAVE_AFTER);
 });

@@ -15,6 +15,8 @@ export interface RankReport {
   rank: number;
   /** The first step this run trained (the checkpoint's step when resuming). */
   firstStep: number;
+  /** The blocks [first, end) this rank's pipeline stage holds. */
+  stageLayers: [number, number];
   losses: number[];
   gradNorms: number[];
   skipped: boolean[];
@@ -35,7 +37,7 @@ async function main(): Promise<void> {
     gradientAccumulationSteps: config.gradient_accumulation_steps,
   };
   const firstStep = spec.load ? loadDistributedCheckpoint(spec.load.dir, engine, { step: null, noLoadOptim: false }).step : 0;
-  const report: RankReport = { rank: me.rank, firstStep, losses: [], gradNorms: [], skipped: [], stepMs: [] };
+  const report: RankReport = { rank: me.rank, firstStep, stageLayers: engine.parallel.stageLayers, losses: [], gradNorms: [], skipped: [], stepMs: [] };
   for (let step = firstStep; step < spec.steps; step++) {
     const tokens = trainStepTokens(source, step, dpRank, batch);
     const result = await engine.trainStep(tokens, null, layoutLr(step), step);

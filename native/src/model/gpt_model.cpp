@@ -90,10 +90,34 @@ void GptModel<T>::load_tokens(Workspace<T>& ws, const int32_t* tokens, const flo
 }
 
 template <typename T>
-void GptModel<T>::forward_to_final_norm(Workspace<T>& ws, bool training, uint64_t dropout_seed,
+void GptModel<T>::forward_to_final_norm(Workspace<T>& ws, bool training, const T* input_hidden, uint64_t dropout_seed,
                                         uint64_t dropout_counter) {
   const ModelConfig& c = config_;
-  const int64_t rows = ws.rows(), C = c.hidden_size, L = c.num_layers;
+  const int64_t rows = ws.rows(), C = c.hidden_size, L = c.stage_layers();
+  T* p = params_.data();
+  T* x0 = ws.residual(0);
+  const LayerContext<T> ctx{&config_, ws.batch(), ws.seq_len(), rotary_cos_.data(), rotary_sin_.data(),
+                            c.position_count(), rotary_dims_, training, dropout_seed, dropout_counter, tp_};
+  if (c.first_stage) {
+    embed(ws, ctx);
+  } else {
+    std::copy(input_hidden, input_hidden + rows * C, x0);
+  }
+  for (int64_t l = 0; l < L; ++l) {
+    layer_forward(ctx, c.first_layer + l, layout_.layer(p, l), ws.layer(l), ws.residual(l), ws.residual(l + 1),
+                  ws.branch_out);
+  }
+  if (!c.last_stage) return;
+  timed("norm fwd", [&] {
+    norm_forward(c.norm, ws.final_out, ws.final_mean, ws.final_rstd, ws.residual(L), p + layout_.final_norm_weight(),
+        ParamLayout::at(p, layout_.final_norm_bias()), rows, C, c.norm_eps);
+  });
+}
+
+template <typename T>
+void GptModel<T>::embed(Workspace<T>& ws, const LayerContext<T>& ctx) {
+  const ModelConfig& c = config_;
+  const int64_t rows = ws.rows(), C = c.hidden_size;
   T* p = params_.data();
   T* x0 = ws.residual(0);
   if (tp_ != nullptr) {
@@ -112,45 +136,52 @@ void GptModel<T>::forward_to_final_norm(Workspace<T>& ws, bool training, uint64_
           true);
     });
   }
-  const LayerContext<T> ctx{&config_, ws.batch(), ws.seq_len(), rotary_cos_.data(), rotary_sin_.data(),
-                            c.position_count(), rotary_dims_, training, dropout_seed, dropout_counter, tp_};
   const cpu::DropoutSpec embedding_dropout = ctx.dropout(kEmbeddingDropoutSite, c.hidden_dropout);
   if (embedding_dropout.probability > 0) {
     cpu::bias_dropout_residual_forward<T>(x0, x0, nullptr, nullptr, rows, C, embedding_dropout);
   }
-  for (int64_t l = 0; l < L; ++l) {
-    layer_forward(ctx, l, layout_.layer(p, l), ws.layer(l), ws.residual(l), ws.residual(l + 1), ws.branch_out);
-  }
-  timed("norm fwd", [&] {
-    norm_forward(c.norm, ws.final_out, ws.final_mean, ws.final_rstd, ws.residual(L), p + layout_.final_norm_weight(),
-        ParamLayout::at(p, layout_.final_norm_bias()), rows, C, c.norm_eps);
-  });
 }
 
 template <typename T>
-void GptModel<T>::backward_from_final_norm(Workspace<T>& ws, uint64_t dropout_seed, uint64_t dropout_counter) {
+void GptModel<T>::backward_from_final_norm(Workspace<T>& ws, const T* output_grad, uint64_t dropout_seed,
+                                           uint64_t dropout_counter) {
   const ModelConfig& c = config_;
-  const int64_t rows = ws.rows(), C = c.hidden_size, L = c.num_layers;
+  const int64_t rows = ws.rows(), C = c.hidden_size, L = c.stage_layers();
   T* p = params_.data();
   T* g = grads_.data();
   const GradientScratch<T>& s = ws.grad;
-  timed("zero activation grads", [&] { zero_fill(s.d_resid, rows * C); });
-  timed("norm bwd", [&] {
-    norm_backward(c.norm, s.d_resid, g + layout_.final_norm_weight(), ParamLayout::at(g, layout_.final_norm_bias()),
-        s.d_final, ws.residual(L), p + layout_.final_norm_weight(), ws.final_mean, ws.final_rstd, rows, C);
-  });
-  if (gradients_final_) gradients_final_(layout_.final_norm_weight());
+  if (c.last_stage) {
+    timed("zero activation grads", [&] { zero_fill(s.d_resid, rows * C); });
+    timed("norm bwd", [&] {
+      norm_backward(c.norm, s.d_resid, g + layout_.final_norm_weight(), ParamLayout::at(g, layout_.final_norm_bias()),
+          s.d_final, ws.residual(L), p + layout_.final_norm_weight(), ws.final_mean, ws.final_rstd, rows, C);
+    });
+    if (gradients_final_) gradients_final_(layout_.final_norm_weight());
+  } else {
+    std::copy(output_grad, output_grad + rows * C, s.d_resid);
+  }
   const LayerContext<T> ctx{&config_, ws.batch(), ws.seq_len(), rotary_cos_.data(), rotary_sin_.data(),
                             c.position_count(), rotary_dims_, true, dropout_seed, dropout_counter, tp_};
   for (int64_t l = L - 1; l >= 0; --l) {
     if (c.checkpoint_activations) {
       // Recompute this block from its stored input; its output buffer is no longer read, and the
       // recomputation writes the same values there.
-      layer_forward(ctx, l, layout_.layer(p, l), ws.layer(l), ws.residual(l), ws.residual(l + 1), ws.branch_out);
+      layer_forward(ctx, c.first_layer + l, layout_.layer(p, l), ws.layer(l), ws.residual(l), ws.residual(l + 1),
+                    ws.branch_out);
     }
-    layer_backward(ctx, l, layout_.layer(p, l), layout_.layer(g, l), ws.layer(l), ws.residual(l), s);
+    layer_backward(ctx, c.first_layer + l, layout_.layer(p, l), layout_.layer(g, l), ws.layer(l), ws.residual(l), s);
     if (gradients_final_) gradients_final_(layout_.layer_begin(l));
   }
+  if (c.first_stage) embed_backward(ws, ctx);
+  if (gradients_final_) gradients_final_(0);
+}
+
+template <typename T>
+void GptModel<T>::embed_backward(Workspace<T>& ws, const LayerContext<T>& ctx) {
+  const ModelConfig& c = config_;
+  const int64_t rows = ws.rows(), C = c.hidden_size;
+  T* g = grads_.data();
+  const GradientScratch<T>& s = ws.grad;
   const cpu::DropoutSpec embedding_dropout = ctx.dropout(kEmbeddingDropoutSite, c.hidden_dropout);
   const T* d_embed = s.d_resid;
   if (embedding_dropout.probability > 0) {
@@ -172,62 +203,95 @@ void GptModel<T>::backward_from_final_norm(Workspace<T>& ws, uint64_t dropout_se
           c.max_position_embeddings);
     });
   }
-  if (gradients_final_) gradients_final_(0);
+}
+
+template <typename T>
+double GptModel<T>::stage_forward(Workspace<T>& ws, const int32_t* tokens, const float* loss_mask,
+                                  const T* input_hidden, double loss_grad_scale, uint64_t dropout_seed,
+                                  uint64_t dropout_counter) {
+  load_tokens(ws, tokens, loss_mask);
+  forward_to_final_norm(ws, true, input_hidden, dropout_seed, dropout_counter);
+  if (!config_.last_stage) return 0;
+  const int64_t rows = ws.rows(), C = config_.hidden_size;
+  timed("zero activation grads", [&] { zero_fill(ws.grad.d_final, rows * C); });
+  return output_loss(ws, true, loss_grad_scale);
+}
+
+template <typename T>
+void GptModel<T>::stage_backward(Workspace<T>& ws, const T* output_grad, uint64_t dropout_seed,
+                                 uint64_t dropout_counter) {
+  backward_from_final_norm(ws, output_grad, dropout_seed, dropout_counter);
+}
+
+template <typename T>
+double GptModel<T>::output_loss(Workspace<T>& ws, bool training, double loss_grad_scale) {
+  const int64_t rows = ws.rows(), C = config_.hidden_size;
+  T* dx = training ? ws.grad.d_final : nullptr;
+  T* dweight = training ? grads_.data() + layout_.output_weight() : nullptr;
+  const T* weight = params_.data() + layout_.output_weight();
+  cpu::CrossEntropyResult loss;
+  if (tp_ != nullptr) {
+    loss = vocab_parallel_cross_entropy(tp_, training, dx, dweight, ws.final_out, weight, ws.targets, ws.loss_weights,
+        rows, C, config_.vocab_begin(), config_.vocab_size, loss_grad_scale, ws.loss_scratch, ws.loss_chunk_rows);
+  } else if (training) {
+    timed("output layer + loss fwd+bwd", [&] {
+      loss = cpu::cross_entropy_forward_backward(dx, dweight, static_cast<T*>(nullptr), ws.final_out, weight,
+          ws.targets, ws.loss_weights, rows, C, config_.vocab_size, loss_grad_scale, ws.loss_scratch,
+          ws.loss_chunk_rows);
+    });
+  } else {
+    loss = cpu::cross_entropy_forward(static_cast<T*>(nullptr), ws.final_out, weight, ws.targets, ws.loss_weights,
+        rows, C, config_.vocab_size, ws.loss_scratch, ws.loss_chunk_rows);
+  }
+  return loss.mean_loss;
+}
+
+template <typename T>
+std::unique_ptr<Workspace<T>> GptModel<T>::make_training_workspace(int64_t batch, int64_t seq_len) const {
+  return std::make_unique<Workspace<T>>(config_, batch, seq_len, WorkspaceMode::training, kLossChunkRows);
 }
 
 template <typename T>
 double GptModel<T>::train_micro_batch(const int32_t* tokens, const float* loss_mask, int64_t batch, int64_t seq_len,
                                       double loss_grad_scale, uint64_t dropout_seed, uint64_t dropout_counter) {
+  NEOX_CHECK_ARG(config_.first_stage && config_.last_stage, "train_micro_batch runs the whole model; a pipeline "
+                 "stage runs stage_forward/stage_backward (pipeline_schedule.h)");
   const auto start = Clock::now();
   Workspace<T>& ws = workspace(batch, seq_len, true);
-  load_tokens(ws, tokens, loss_mask);
-  forward_to_final_norm(ws, true, dropout_seed, dropout_counter);
-  const int64_t rows = ws.rows(), C = config_.hidden_size;
-  timed("zero activation grads", [&] { zero_fill(ws.grad.d_final, rows * C); });
-  cpu::CrossEntropyResult loss;
-  if (tp_ != nullptr) {
-    loss = vocab_parallel_cross_entropy(tp_, true, ws.grad.d_final, grads_.data() + layout_.output_weight(),
-        ws.final_out, params_.data() + layout_.output_weight(), ws.targets, ws.loss_weights, rows, C,
-        config_.vocab_begin(), config_.vocab_size, loss_grad_scale, ws.loss_scratch, ws.loss_chunk_rows);
-  } else {
-    timed("output layer + loss fwd+bwd", [&] {
-      loss = cpu::cross_entropy_forward_backward(ws.grad.d_final, grads_.data() + layout_.output_weight(),
-          static_cast<T*>(nullptr), ws.final_out, params_.data() + layout_.output_weight(), ws.targets,
-          ws.loss_weights, rows, C, config_.vocab_size, loss_grad_scale, ws.loss_scratch, ws.loss_chunk_rows);
-    });
-  }
+  const double loss = stage_forward(ws, tokens, loss_mask, nullptr, loss_grad_scale, dropout_seed, dropout_counter);
   times_.forward = seconds_since(start);
   const auto backward_start = Clock::now();
-  backward_from_final_norm(ws, dropout_seed, dropout_counter);
+  stage_backward(ws, nullptr, dropout_seed, dropout_counter);
   times_.backward = seconds_since(backward_start);
-  return loss.mean_loss;
+  return loss;
+}
+
+template <typename T>
+double GptModel<T>::stage_eval(const int32_t* tokens, const float* loss_mask, const T* input_hidden, int64_t batch,
+                               int64_t seq_len, const T** output) {
+  const auto start = Clock::now();
+  Workspace<T>& ws = workspace(batch, seq_len, false);
+  load_tokens(ws, tokens, loss_mask);
+  forward_to_final_norm(ws, false, input_hidden, 0, 0);
+  if (output != nullptr) *output = ws.residual(config_.stage_layers());
+  const double loss = config_.last_stage ? output_loss(ws, false, 0.0) : 0.0;
+  times_ = {seconds_since(start), 0};
+  return loss;
 }
 
 template <typename T>
 double GptModel<T>::eval_loss(const int32_t* tokens, const float* loss_mask, int64_t batch, int64_t seq_len) {
-  const auto start = Clock::now();
-  Workspace<T>& ws = workspace(batch, seq_len, false);
-  load_tokens(ws, tokens, loss_mask);
-  forward_to_final_norm(ws, false, 0, 0);
-  const cpu::CrossEntropyResult loss =
-      tp_ != nullptr
-          ? vocab_parallel_cross_entropy(tp_, false, static_cast<T*>(nullptr), static_cast<T*>(nullptr), ws.final_out,
-                                         params_.data() + layout_.output_weight(), ws.targets, ws.loss_weights,
-                                         ws.rows(), config_.hidden_size, config_.vocab_begin(), config_.vocab_size, 0.0,
-                                         ws.loss_scratch, ws.loss_chunk_rows)
-          : cpu::cross_entropy_forward(static_cast<T*>(nullptr), ws.final_out, params_.data() + layout_.output_weight(),
-                                       ws.targets, ws.loss_weights, ws.rows(), config_.hidden_size, config_.vocab_size,
-                                       ws.loss_scratch, ws.loss_chunk_rows);
-  times_ = {seconds_since(start), 0};
-  return loss.mean_loss;
+  return stage_eval(tokens, loss_mask, nullptr, batch, seq_len, nullptr);
 }
 
 template <typename T>
 void GptModel<T>::logits(T* out, const int32_t* inputs, int64_t batch, int64_t seq_len) {
   const auto start = Clock::now();
   Workspace<T>& ws = workspace(batch, seq_len, false);
+  NEOX_CHECK_ARG(config_.first_stage && config_.last_stage, "logits: a pipeline stage holds only part of the model; "
+                 "load the checkpoint into an engine with pipe_parallel_size 0 or 1");
   for (int64_t i = 0; i < ws.rows(); ++i) ws.inputs[i] = inputs[i];
-  forward_to_final_norm(ws, false, 0, 0);
+  forward_to_final_norm(ws, false, nullptr, 0, 0);
   if (tp_ != nullptr) {
     vocab_parallel_logits(tp_, out, ws.final_out, params_.data() + layout_.output_weight(), ws.rows(),
                           config_.hidden_size, config_.vocab_size);

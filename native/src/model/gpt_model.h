@@ -23,6 +23,7 @@
 #include "model/buffer.h"
 #include "model/model_config.h"
 #include "model/param_layout.h"
+#include "model/transformer_layer.h"
 #include "model/workspace.h"
 
 namespace neox::model {
@@ -55,6 +56,24 @@ class GptModel {
                            double loss_grad_scale, uint64_t dropout_seed, uint64_t dropout_counter);
   // The loss without dropout or gradients.
   double eval_loss(const int32_t* tokens, const float* loss_mask, int64_t batch, int64_t seq_len);
+
+  // ---- pipeline stages (config first_layer/layer_count/first_stage/last_stage) ------------------
+  // One micro-batch through this stage in its own training workspace (1F1B keeps several in
+  // flight): input_hidden (rows, C) is the previous stage's output (ignored on the first stage);
+  // the output for the next stage is stage_output(ws). On the last stage the loss is returned and
+  // its output-layer gradient already added; elsewhere 0.
+  double stage_forward(Workspace<T>& ws, const int32_t* tokens, const float* loss_mask, const T* input_hidden,
+                       double loss_grad_scale, uint64_t dropout_seed, uint64_t dropout_counter);
+  // Backward of the micro-batch in `ws`: output_grad (rows, C) from the next stage (ignored on the
+  // last stage); the gradient for the previous stage is stage_input_grad(ws).
+  void stage_backward(Workspace<T>& ws, const T* output_grad, uint64_t dropout_seed, uint64_t dropout_counter);
+  T* stage_output(Workspace<T>& ws) const { return ws.residual(config_.stage_layers()); }
+  const T* stage_input_grad(const Workspace<T>& ws) const { return ws.grad.d_resid; }
+  std::unique_ptr<Workspace<T>> make_training_workspace(int64_t batch, int64_t seq_len) const;
+  // Forward-only through this stage (no dropout): the loss on the last stage (else 0); *output
+  // (when given) points at the stage's output rows (valid until the next forward-only call).
+  double stage_eval(const int32_t* tokens, const float* loss_mask, const T* input_hidden, int64_t batch,
+                    int64_t seq_len, const T** output);
   // Logits (batch·seq_len, V) of input ids (batch, seq_len) into `out`.
   void logits(T* out, const int32_t* inputs, int64_t batch, int64_t seq_len);
 
@@ -77,9 +96,17 @@ class GptModel {
  private:
   Workspace<T>& workspace(int64_t batch, int64_t seq_len, bool training);
   void load_tokens(Workspace<T>& ws, const int32_t* tokens, const float* loss_mask);
-  // Embedding → blocks → final norm into ws.final_out (training: activations kept for backward).
-  void forward_to_final_norm(Workspace<T>& ws, bool training, uint64_t dropout_seed, uint64_t dropout_counter);
-  void backward_from_final_norm(Workspace<T>& ws, uint64_t dropout_seed, uint64_t dropout_counter);
+  // Embedding (first stage; else input_hidden) → this stage's blocks → final norm into
+  // ws.final_out (last stage). Training keeps the activations for backward.
+  void forward_to_final_norm(Workspace<T>& ws, bool training, const T* input_hidden, uint64_t dropout_seed,
+                             uint64_t dropout_counter);
+  // From ws.grad.d_final (last stage; else output_grad) down to the embedding (first stage).
+  void backward_from_final_norm(Workspace<T>& ws, const T* output_grad, uint64_t dropout_seed,
+                                uint64_t dropout_counter);
+  void embed(Workspace<T>& ws, const LayerContext<T>& ctx);
+  void embed_backward(Workspace<T>& ws, const LayerContext<T>& ctx);
+  // The output layer and loss on ws.final_out (training: gradients added, scaled).
+  double output_loss(Workspace<T>& ws, bool training, double loss_grad_scale);
 
   ModelConfig config_;
   ParamLayout layout_;

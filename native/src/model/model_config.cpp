@@ -86,6 +86,17 @@ ModelConfig ModelConfig::tensor_parallel_shard(int64_t size, int64_t rank) const
   return shard;
 }
 
+ModelConfig ModelConfig::pipeline_stage(int64_t first, int64_t count, bool is_first, bool is_last) const {
+  NEOX_CHECK_ARG(first >= 0 && count >= 0 && first + count <= num_layers, "pipeline stage layers [" << first << ", "
+                 << first + count << ") are outside the model's " << num_layers << " (num_layers)");
+  ModelConfig stage = *this;
+  stage.first_layer = first;
+  stage.layer_count = count;
+  stage.first_stage = is_first;
+  stage.last_stage = is_last;
+  return stage;
+}
+
 void TrainingConfig::validate() const {
   check_positive("train_micro_batch_size_per_gpu", micro_batch);
   check_positive("gradient_accumulation_steps", gradient_accumulation);

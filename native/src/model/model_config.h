@@ -50,6 +50,14 @@ struct ModelConfig {
   // (tensor_parallel_shard); hidden_size and everything else stay global.
   int64_t tp_size = 1;
   int64_t tp_rank = 0;
+  // Pipeline parallelism (pipe_parallel_size): a stage holds blocks [first_layer, first_layer +
+  // stage_layers()) of the num_layers (which stays global), the embedding on the first stage and
+  // the final norm and output layer on the last (pipeline_stage). Defaults: the whole model.
+  int64_t first_layer = 0;
+  int64_t layer_count = -1;  // −1: every layer
+  bool first_stage = true, last_stage = true;
+
+  int64_t stage_layers() const { return layer_count < 0 ? num_layers : layer_count; }
 
   int64_t head_size() const { return hidden_size / (num_heads * tp_size); }
   // Width of the attention output (the dense layer's input): hidden_size unless sharded.
@@ -70,6 +78,8 @@ struct ModelConfig {
   // kv heads, MLP widths (each gated half) and the vocabulary divided by `size`. Throws naming the
   // key that `size` (model_parallel_size) does not divide.
   ModelConfig tensor_parallel_shard(int64_t size, int64_t rank) const;
+  // This config restricted to one pipeline stage: blocks [first, first + count).
+  ModelConfig pipeline_stage(int64_t first, int64_t count, bool first_stage, bool last_stage) const;
 };
 
 // The optimizer step (reference §3.3–3.6).

@@ -43,7 +43,8 @@ double AdamWOptimizer::gradient_sum_of_squares(const float* grads, bool skip_tp_
   double sum = 0;
   ScopedOpTimer timer("gradient norm");
   for (const OptimizerSegment& s : segments_) {
-    if (skip_tp_replicated && layout_.tensors()[s.tensor].tp_replicated) continue;
+    const TensorSpec& spec = layout_.tensors()[s.tensor];
+    if ((skip_tp_replicated && spec.tp_replicated) || spec.pipe_tied_copy) continue;
     sum += cpu::sum_of_squares(grads + s.offset, s.count);
   }
   return sum;

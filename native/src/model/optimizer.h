@@ -38,7 +38,8 @@ class AdamWOptimizer {
 
   // Σ of g² over the owned gradients, segment by segment in order (deterministic). In one process
   // its square root is the global norm. skip_tp_replicated: leave out tensors every
-  // tensor-parallel rank holds whole (counted by tensor-parallel rank 0 only).
+  // tensor-parallel rank holds whole (counted by tensor-parallel rank 0 only). The last pipeline
+  // stage's copy of tied embeddings is never counted (the first stage counts it).
   double gradient_sum_of_squares(const float* grads, bool skip_tp_replicated = false) const;
   double gradient_norm(const float* grads) const;
   // Index (layout order) of the first owned tensor whose gradient holds a NaN or Inf, or −1.

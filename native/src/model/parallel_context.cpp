@@ -8,8 +8,6 @@ namespace neox::model {
 
 void ParallelConfig::validate() const {
   comm::check_dims(dims);
-  NEOX_CHECK_ARG(dims.pp == 1, "pipe_parallel_size gives " << dims.pp
-                 << " pipeline stages; this engine does not implement pipeline parallelism yet: set it to 0 or 1");
   NEOX_CHECK_ARG(zero_stage >= 0 && zero_stage <= 2, "zero_optimization.stage is " << zero_stage
                  << "; the engine implements stages 0, 1 and 2: set one of them");
   NEOX_CHECK_ARG(reduce_bucket_elements >= 1, "zero_optimization.reduce_bucket_size is " << reduce_bucket_elements

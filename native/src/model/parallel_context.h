@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "comm/communicator.h"
@@ -22,6 +23,7 @@ struct ParallelConfig {
   int zero_stage = 0;                // zero_optimization.stage: 0, 1 or 2
   int64_t reduce_bucket_elements = 500000000;  // zero_optimization.reduce_bucket_size (elements)
   bool overlap_comm = false;         // zero_optimization.overlap_comm: reduce buckets during backward
+  std::string partition_method = "type:transformer|mlp";  // pipe_partition_method (pipeline_partition.h)
 
   // Throws InvalidArgument naming the key for values the engine cannot run.
   void validate() const;
@@ -50,6 +52,11 @@ class ParallelContext {
   comm::Communicator* world() const { return world_.get(); }
   comm::Communicator* dp() const { return dp_.get(); }  // null when dp_size() == 1
   comm::Communicator* tp() const { return tp_.get(); }  // null when dims().tp == 1
+  comm::Communicator* pp() const { return pp_.get(); }  // null when dims().pp == 1
+  int pp_size() const { return config_.dims.pp; }
+  int pp_rank() const { return groups_.coords.pp; }
+  // World rank of this rank's counterpart on pipeline stage `stage` (same dp and tp coordinates).
+  int stage_rank(int stage) const { return groups_.pp[size_t(stage)]; }
 
  private:
   ParallelConfig config_;

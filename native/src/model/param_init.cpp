@@ -88,10 +88,10 @@ void initialize_parameters(T* params, const ParamLayout& layout, const ModelConf
         for (int64_t i = 0; i < spec.numel; ++i) out[i] = T(1);
         break;
       case InitRole::init_method:
-        fill_tensor(out, spec, seed, k, distribution_of(config.init_method, spec, config));
+        fill_tensor(out, spec, seed, uint64_t(spec.init_key), distribution_of(config.init_method, spec, config));
         break;
       case InitRole::output_layer_init_method:
-        fill_tensor(out, spec, seed, k, distribution_of(config.output_init_method, spec, config));
+        fill_tensor(out, spec, seed, uint64_t(spec.init_key), distribution_of(config.output_init_method, spec, config));
         break;
     }
   }

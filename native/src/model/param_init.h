@@ -1,5 +1,5 @@
 // Initial parameter values (reference §1.8), drawn from the run seed alone: element e of tensor k
-// gets a normal (or uniform) draw from a counter-based generator keyed by (seed, k, e), so the
+// (its index in the whole model's layout, TensorSpec::init_key, also on a pipeline stage) gets a normal (or uniform) draw from a counter-based generator keyed by (seed, k, e), so the
 // values do not depend on the thread count or on the order of evaluation. e is the element's
 // index in the whole (global) tensor, so a tensor-parallel shard holds exactly its slice of the
 // single-process values. They match GPT-NeoX's

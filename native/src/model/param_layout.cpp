@@ -48,7 +48,10 @@ int64_t ParamLayout::add(const std::string& name, std::vector<int64_t> shape, bo
 
 int64_t ParamLayout::add_sharded(const std::string& name, std::vector<int64_t> shape, std::vector<int64_t> global_shape,
                                  std::vector<TensorBox> boxes, bool decay, InitRole init) {
+  const int64_t key = next_key_++;
+  if (skipping_) return -1;
   TensorSpec spec;
+  spec.init_key = key;
   spec.name = name;
   spec.numel = 1;
   for (int64_t d : shape) spec.numel *= d;
@@ -96,8 +99,12 @@ ParamLayout::ParamLayout(const ModelConfig& config) {
   };
   const RowBlocks vocab{{V * tp}};
 
-  word_embeddings_ = add_sharded("embed.word_embeddings.weight", {V, C}, {V * tp, C}, row_boxes(vocab, tp, rank, C),
-                                 true, InitRole::init_method);
+  auto add_word_embeddings = [&] {
+    return add_sharded("embed.word_embeddings.weight", {V, C}, {V * tp, C}, row_boxes(vocab, tp, rank, C), true,
+                       InitRole::init_method);
+  };
+  skipping_ = !config.first_stage;
+  word_embeddings_ = add_word_embeddings();
   if (config.pos_emb == PositionKind::learned) {
     position_embeddings_ = add("embed.position_embeddings.weight", {config.max_position_embeddings, C}, true,
                                InitRole::init_method);
@@ -107,9 +114,11 @@ ParamLayout::ParamLayout(const ModelConfig& config) {
   const RowBlocks qkv = NKV == NH ? RowBlocks{{(NH + 2 * NKV) * HS}} : RowBlocks{{NH * HS, NKV * HS, NKV * HS}};
   const int64_t F2 = config.mlp_linear2_width * tp;
   const RowBlocks linear1 = config.gated() ? RowBlocks{{F2, F2}} : RowBlocks{{F2}};
-  layers_.resize(size_t(config.num_layers));
+  layers_.resize(size_t(config.stage_layers()));
+  LayerOffsets elsewhere;  // a block of another stage: its keys are counted, nothing is added
   for (int64_t i = 0; i < config.num_layers; ++i) {
-    LayerOffsets& o = layers_[size_t(i)];
+    skipping_ = i < config.first_layer || i >= config.first_layer + config.stage_layers();
+    LayerOffsets& o = skipping_ ? elsewhere : layers_[size_t(i - config.first_layer)];
     const std::string p = "layers." + std::to_string(i) + ".";
     add_norm(p + "input_layernorm", o.ln1_weight, o.ln1_bias);
     add_column_parallel(p + "attention.query_key_value", qkv, config.attention_bias, InitRole::init_method,
@@ -121,11 +130,19 @@ ParamLayout::ParamLayout(const ModelConfig& config) {
     add_row_parallel(p + "mlp.linear2", config.mlp_linear2_width, config.mlp_bias, InitRole::output_layer_init_method,
                      o.fc2_weight, o.fc2_bias);
   }
+  skipping_ = !config.last_stage;
   add_norm("final_norm", final_norm_weight_, final_norm_bias_);
   output_weight_ = config.tied_embeddings
                        ? word_embeddings_
                        : add_sharded("final_linear.weight", {V, C}, {V * tp, C}, row_boxes(vocab, tp, rank, C), true,
                                      InitRole::init_method);
+  if (config.tied_embeddings && config.last_stage && !config.first_stage) {
+    skipping_ = false;
+    next_key_ = 0;  // the same draws as the first stage's word embeddings
+    output_weight_ = add_word_embeddings();
+    tensors_.back().pipe_tied_copy = true;
+  }
+  skipping_ = false;
 }
 
 const TensorSpec* ParamLayout::find(const std::string& name) const {

@@ -24,7 +24,13 @@
 //     weight and bias (SwiGLU: its up and gate rows, two boxes)
 //   row-parallel (columns split): attention.dense.weight, mlp.linear2.weight (one box)
 //   replicated (tp_replicated, one whole box): norms, dense and linear2 biases, position embeddings
-// Without tensor parallelism every tensor is one whole box. Decay (reference §1.9):
+// Without tensor parallelism every tensor is one whole box.
+//
+// Pipeline parallelism (config.first_layer, layer_count, first_stage, last_stage): a stage's
+// layout holds the embeddings on the first stage, its blocks (layer(…, i) counts from the stage's
+// first block; names stay global), and the final norm and final_linear on the last; with tied
+// embeddings the last stage holds its own copy of embed.word_embeddings.weight (pipe_tied_copy)
+// as the output layer, kept equal to the first stage's by summing their gradients. Decay (reference §1.9):
 // every parameter except biases and norm parameters. Each tensor starts at a multiple of 16
 // elements (64 bytes).
 #pragma once
@@ -51,6 +57,8 @@ struct TensorSpec {
   std::vector<int64_t> global_shape;
   std::vector<TensorBox> boxes;       // local = boxes concatenated along dim 0
   bool tp_replicated = true;          // every tensor-parallel rank holds the whole tensor
+  bool pipe_tied_copy = false;        // the last pipeline stage's copy of the tied word embeddings
+  int64_t init_key = 0;               // the tensor's index in the whole model's layout (param_init.h)
   int64_t offset = 0;  // elements from the start of the flat buffer
   int64_t numel = 0;
   bool decay = false;
@@ -85,7 +93,7 @@ class ParamLayout {
   int64_t final_norm_weight() const { return final_norm_weight_; }
   int64_t final_norm_bias() const { return final_norm_bias_; }           // −1 for rmsnorm
   int64_t output_weight() const { return output_weight_; }               // = word_embeddings() when tied
-  // Offset of block `index`'s first tensor (its tensors are contiguous, in layer order).
+  // Offset of the stage's block `index`'s first tensor (its tensors are contiguous, in layer order).
   int64_t layer_begin(int64_t index) const { return layers_[size_t(index)].ln1_weight; }
 
   template <typename T>
@@ -101,9 +109,12 @@ class ParamLayout {
  private:
   // A replicated tensor (one whole box).
   int64_t add(const std::string& name, std::vector<int64_t> shape, bool decay, InitRole init);
-  // A sharded tensor: its boxes and global shape.
+  // A sharded tensor: its boxes and global shape. Both return −1 (and only count the tensor's
+  // init key) while skipping_ (a tensor of another pipeline stage).
   int64_t add_sharded(const std::string& name, std::vector<int64_t> shape, std::vector<int64_t> global_shape,
                       std::vector<TensorBox> boxes, bool decay, InitRole init);
+  bool skipping_ = false;
+  int64_t next_key_ = 0;
 
   std::vector<TensorSpec> tensors_;
   std::vector<LayerOffsets> layers_;

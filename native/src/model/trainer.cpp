@@ -6,6 +6,7 @@
 
 #include "core/errors.h"
 #include "core/threads.h"
+#include "model/pipeline_partition.h"
 
 namespace neox::model {
 
@@ -43,13 +44,31 @@ AdamWOptimizer make_optimizer(const ParamLayout& layout, const TrainingConfig& t
   return AdamWOptimizer(layout, training, owned);
 }
 
+// This rank's pipeline stage of its tensor-parallel shard (the whole shard without pipelining).
+ModelConfig stage_of(const ModelConfig& shard, const ParallelContext& parallel) {
+  const int stages = parallel.pp_size(), stage = parallel.pp_rank();
+  if (stages == 1) return shard;
+  const std::vector<int64_t> bounds = partition_layers(shard, stages, parallel.config().partition_method);
+  return shard.pipeline_stage(bounds[size_t(stage)], bounds[size_t(stage) + 1] - bounds[size_t(stage)], stage == 0,
+                              stage == stages - 1);
+}
+
+// The smallest index ≥ 0 of `indices`, −1 when none.
+int64_t lowest(const std::vector<double>& indices) {
+  int64_t first = -1;
+  for (double k : indices) {
+    if (k >= 0 && (first < 0 || int64_t(k) < first)) first = int64_t(k);
+  }
+  return first;
+}
+
 }  // namespace
 
 Trainer::Trainer(const ModelConfig& model, const TrainingConfig& training, uint64_t seed, int threads,
                  std::shared_ptr<ParallelContext> parallel)
     : parallel_(or_single(std::move(parallel))),
       model_config_(model),
-      model_(model.tensor_parallel_shard(parallel_->dims().tp, parallel_->coords().tp)),  // validates the config
+      model_(stage_of(model.tensor_parallel_shard(parallel_->dims().tp, parallel_->coords().tp), *parallel_)),
       training_(training),
       data_parallel_(*parallel_, model_.layout()),
       optimizer_(make_optimizer(model_.layout(), training, data_parallel_)),  // validates the training configuration
@@ -58,6 +77,14 @@ Trainer::Trainer(const ModelConfig& model, const TrainingConfig& training, uint6
   use_threads();
   model_.set_tensor_parallel(parallel_->tp());
   model_.initialize(seed);
+  if (parallel_->pp() != nullptr) {
+    pipeline_ = std::make_unique<PipelineSchedule>(model_, parallel_->pp());
+    const int last = parallel_->pp_size() - 1;
+    const bool end_stage = parallel_->pp_rank() == 0 || parallel_->pp_rank() == last;
+    if (model_config_.tied_embeddings && end_stage) {
+      tied_embeddings_ = parallel_->world()->create_group("tied", {parallel_->stage_rank(0), parallel_->stage_rank(last)});
+    }
+  }
 }
 
 void Trainer::use_threads() const { set_num_threads(threads_); }
@@ -95,7 +122,10 @@ StepResult Trainer::train_step(const int32_t* tokens, int64_t token_count, const
   model_.zero_grads();
   const uint64_t dp = uint64_t(parallel_->dp_size()), dp_rank = uint64_t(parallel_->dp_rank());
   double loss_sum = 0;
-  for (int64_t m = 0; m < gas; ++m) {
+  if (pipeline_) {
+    loss_sum = run_pipeline(result, tokens, loss_mask, step);
+  }
+  for (int64_t m = 0; m < gas && !pipeline_; ++m) {
     const int32_t* micro_tokens = tokens + m * micro * (S + 1);
     const float* micro_mask = loss_mask ? loss_mask + m * micro * S : nullptr;
     // Distinct per (step, micro-step, dp rank); equals step · GAS + m in one process.
@@ -123,13 +153,50 @@ StepResult Trainer::train_step(const int32_t* tokens, int64_t token_count, const
   return result;
 }
 
+double Trainer::run_pipeline(StepResult& result, const int32_t* tokens, const float* loss_mask, int64_t step) {
+  const int64_t micro = training_.micro_batch, gas = training_.gradient_accumulation, S = model_config_.seq_length;
+  const uint64_t dp = uint64_t(parallel_->dp_size()), dp_rank = uint64_t(parallel_->dp_rank());
+  auto counter = [&](int64_t m) { return (uint64_t(step) * uint64_t(gas) + uint64_t(m)) * dp + dp_rank; };
+  double forward = 0, backward = 0;
+  const double loss_sum = pipeline_->train(tokens, loss_mask, micro, S, gas, 1.0 / double(gas), seed_, counter,
+                                           &forward, &backward);
+  result.timings.forward_ms = forward * 1e3;
+  result.timings.backward_ms = backward * 1e3;
+  if (tied_embeddings_) {  // both copies get the sum of their gradients, before any dp reduction
+    const TensorSpec& tied = *model_.layout().find("embed.word_embeddings.weight");
+    tied_embeddings_->all_reduce_sum(model_.grads() + tied.offset, size_t(tied.numel));
+  }
+  if (dp > 1) data_parallel_.begin(model_.grads());  // reduced in finish_step, after the schedule
+  return loss_sum;
+}
+
+double Trainer::sum_over_gradient_holders(double local) {
+  double total = local;
+  for (comm::Communicator* group : {optimizer_.owns_everything() ? nullptr : parallel_->dp(), parallel_->tp(), parallel_->pp()}) {
+    if (group == nullptr) continue;
+    const std::vector<double> parts = all_gather_doubles(group, total);
+    total = 0;
+    for (double part : parts) total += part;
+  }
+  return total;
+}
+
+int64_t Trainer::lowest_over_gradient_holders(int64_t local) {
+  int64_t first = local;
+  for (comm::Communicator* group : {optimizer_.owns_everything() ? nullptr : parallel_->dp(), parallel_->tp(), parallel_->pp()}) {
+    if (group != nullptr) first = lowest(all_gather_doubles(group, double(first)));
+  }
+  return first;
+}
+
 void Trainer::finish_step(StepResult& result, double local_loss, double lr) {
   const int dp = parallel_->dp_size();
   if (dp > 1) data_parallel_.finish();  // gradients averaged over dp (ZeRO 2: own pieces)
   result.loss = local_loss;
+  if (parallel_->pp() != nullptr) result.loss = all_gather_doubles(parallel_->pp(), local_loss).back();  // the last stage's
   if (dp > 1) {
     double sum = 0;
-    for (double loss : data_parallel_.all_gather(local_loss)) sum += loss;  // rank order: same everywhere
+    for (double loss : data_parallel_.all_gather(result.loss)) sum += loss;  // rank order: same everywhere
     result.loss = sum / double(dp);
   }
   if (!std::isfinite(result.loss)) {
@@ -140,34 +207,19 @@ void Trainer::finish_step(StepResult& result, double local_loss, double lr) {
   }
   // Stage 0/1: every rank holds the whole averaged gradient (bitwise alike) and sums it alone;
   // ZeRO 2 (and 1, whose moments are sharded): the owned parts' sums, added in rank order.
-  // Tensor parallelism: each tp rank adds its shards, replicated tensors count on tp rank 0 only.
+  // Tensor parallelism: each tp rank adds its shards, replicated tensors count on tp rank 0 only;
+  // pipeline: each stage its own tensors (the tied copy is counted on the first stage).
   const bool skip_replicated = parallel_->coords().tp > 0;
-  double squares = optimizer_.gradient_sum_of_squares(model_.grads(), skip_replicated);
-  if (!optimizer_.owns_everything()) {
-    const double local = squares;
-    squares = 0;
-    for (double part : data_parallel_.all_gather(local)) squares += part;
-  }
-  if (parallel_->tp() != nullptr) {
-    const double local = squares;
-    squares = 0;
-    for (double part : all_gather_doubles(parallel_->tp(), local)) squares += part;
-  }
-  result.grad_norm = std::sqrt(squares);
+  result.grad_norm = std::sqrt(sum_over_gradient_holders(optimizer_.gradient_sum_of_squares(model_.grads(), skip_replicated)));
   if (!std::isfinite(result.grad_norm)) {
     result.skipped = true;
     // The first bad tensor (layout order) over the ranks holding parts of the gradients.
-    auto lowest = [](const std::vector<double>& indices) {  // −1 = none
-      int64_t first = -1;
-      for (double k : indices) {
-        if (k >= 0 && (first < 0 || int64_t(k) < first)) first = int64_t(k);
-      }
-      return first;
-    };
-    int64_t first = optimizer_.first_non_finite_tensor(model_.grads());
-    if (!optimizer_.owns_everything()) first = lowest(data_parallel_.all_gather(double(first)));
-    if (parallel_->tp() != nullptr) first = lowest(all_gather_doubles(parallel_->tp(), double(first)));
-    result.non_finite = first < 0 ? "" : model_.layout().tensors()[size_t(first)].name;
+    // The first bad tensor (whole-model layout order) over the ranks holding parts of the gradients.
+    const int64_t local = optimizer_.first_non_finite_tensor(model_.grads());
+    const int64_t first_key = lowest_over_gradient_holders(local < 0 ? -1 : model_.layout().tensors()[size_t(local)].init_key);
+    // Keys index the whole model's layout, which names the tensor on every rank alike.
+    const ParamLayout whole(model_config_);
+    result.non_finite = first_key < 0 ? "" : whole.tensors()[size_t(first_key)].name;
     return;
   }
   optimizer_.step(model_.params(), model_.grads(), result.grad_norm, lr);
@@ -175,7 +227,7 @@ void Trainer::finish_step(StepResult& result, double local_loss, double lr) {
 }
 
 double Trainer::eval_loss(const int32_t* tokens, int64_t token_count) {
-  const ModelConfig& c = model_.config();
+  const ModelConfig& c = model_config_;
   const int64_t micro = training_.micro_batch, S = c.seq_length;
   NEOX_CHECK_ARG(token_count == micro * (S + 1),
                  "evalLoss: tokens has " << token_count << " elements; expected one micro-batch: "
@@ -183,7 +235,8 @@ double Trainer::eval_loss(const int32_t* tokens, int64_t token_count) {
                  << micro * (S + 1));
   check_tokens("evalLoss", tokens, token_count);
   use_threads();
-  return model_.eval_loss(tokens, nullptr, micro, S);
+  if (!pipeline_) return model_.eval_loss(tokens, nullptr, micro, S);
+  return all_gather_doubles(parallel_->pp(), pipeline_->eval(tokens, micro, S)).back();  // the last stage's
 }
 
 void Trainer::check_logits_input(const int32_t* inputs, int64_t input_count, int64_t batch, int64_t seq_len) const {
@@ -215,7 +268,8 @@ std::vector<TensorInfo> Trainer::tensor_info() const {
   for (TensorKind kind : {TensorKind::parameter, TensorKind::exp_avg, TensorKind::exp_avg_sq}) {
     const char* prefix = kind == TensorKind::exp_avg ? kExpAvgPrefix : kind == TensorKind::exp_avg_sq ? kExpAvgSqPrefix : "";
     for (const TensorSpec& spec : tensors) {
-      out.push_back({prefix + spec.name, spec.shape, kind, spec.decay, spec.global_shape, spec.boxes, spec.tp_replicated});
+      out.push_back({prefix + spec.name, spec.shape, kind, spec.decay, spec.global_shape, spec.boxes, spec.tp_replicated,
+                     spec.pipe_tied_copy});
     }
   }
   return out;

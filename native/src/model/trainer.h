@@ -17,7 +17,11 @@
 //   are averaged over dp, the reported loss is the mean over dp ranks, and the norm, clipping and
 //   skip decisions are the same on every rank. Tensor parallelism (model_parallel_size): the model
 //   is this rank's shard (tensors by global name, local shape, TensorInfo boxes); every tp rank
-//   passes the same rows. Under ZeRO 1/2 a rank holds its pieces of the
+//   passes the same rows. Pipeline parallelism (pipe_parallel_size): the model is this rank's
+//   stage (pipeline_partition.h) and a step runs the 1F1B schedule (pipeline_schedule.h) over
+//   the GAS micro-batches; every stage passes the same rows; the loss comes from the last stage;
+//   tied embeddings' gradients are summed between the first and last stage before the update;
+//   data-parallel buckets are then reduced after the schedule. Under ZeRO 1/2 a rank holds its pieces of the
 //   moments only: get_tensor of a moment is then a collective over dp (every dp rank calls it for
 //   the same names in the same order) returning the whole moment; set_tensor of a moment keeps
 //   this rank's pieces. gradient(name) is refused under ZeRO 2. eval_loss and logits stay per rank.
@@ -36,6 +40,7 @@
 #include "model/model_config.h"
 #include "model/optimizer.h"
 #include "model/parallel_context.h"
+#include "model/pipeline_schedule.h"
 
 namespace neox::model {
 
@@ -62,6 +67,7 @@ struct TensorInfo {
   std::vector<int64_t> global_shape;  // the whole tensor (= shape without tensor parallelism)
   std::vector<TensorBox> boxes;       // the global slices `shape` is made of, along dim 0 (param_layout.h)
   bool tp_replicated;                 // every tensor-parallel rank holds it whole
+  bool pipe_tied_copy;                // the last pipeline stage's copy of tied word embeddings
 };
 
 class Trainer {
@@ -107,8 +113,14 @@ class Trainer {
   const float* data_of(TensorKind kind) const;
   void use_threads() const;
   void check_tokens(const char* call, const int32_t* tokens, int64_t count) const;
-  // Loss mean, norm, non-finite check and update after the micro-batches (every dp rank alike).
+  // Loss mean, norm, non-finite check and update after the micro-batches (every rank alike).
   void finish_step(StepResult& result, double local_loss, double lr);
+  // The micro-batches of one step through the 1F1B pipeline; returns this stage's loss sum.
+  double run_pipeline(StepResult& result, const int32_t* tokens, const float* loss_mask, int64_t step);
+  // Σ over the groups holding disjoint parts of the gradients (ZeRO dp shards, tp, pp), rank order.
+  double sum_over_gradient_holders(double local);
+  // The smallest tensor index ≥ 0 over those groups (−1 when none).
+  int64_t lowest_over_gradient_holders(int64_t local);
 
   std::shared_ptr<ParallelContext> parallel_;
   ModelConfig model_config_;
@@ -116,6 +128,8 @@ class Trainer {
   TrainingConfig training_;
   DataParallelGradients data_parallel_;
   AdamWOptimizer optimizer_;
+  std::unique_ptr<PipelineSchedule> pipeline_;          // pipe_parallel_size > 1
+  std::unique_ptr<comm::Communicator> tied_embeddings_;  // first and last stage, tied embeddings
   uint64_t seed_;
   int threads_;
 };

@@ -27,7 +27,7 @@ Workspace<T>::Workspace(const ModelConfig& config, int64_t batch, int64_t seq_le
                         int64_t loss_chunk_rows_)
     : loss_chunk_rows(loss_chunk_rows_), batch_(batch), seq_len_(seq_len), mode_(mode) {
   NEOX_CHECK_ARG(batch > 0 && seq_len > 0, "workspace shape B=" << batch << " T=" << seq_len << " must be positive");
-  const int64_t rows = batch * seq_len, C = config.hidden_size, L = config.num_layers;
+  const int64_t rows = batch * seq_len, C = config.hidden_size, L = config.stage_layers();
   const bool training = mode == WorkspaceMode::training;
   const bool layernorm = config.norm == NormKind::layernorm;
   const int64_t layer_sets = training && !config.checkpoint_activations ? L : 1;
