@@ -61,6 +61,7 @@ Napi::Value train_step(const Napi::CallbackInfo& info, const State& state) {
         timings.Set("forwardMs", r.timings.forward_ms);
         timings.Set("backwardMs", r.timings.backward_ms);
         timings.Set("optimizerMs", r.timings.optimizer_ms);
+        timings.Set("gradientSyncMs", r.timings.gradient_sync_ms);
         timings.Set("totalMs", r.timings.total_ms);
         out.Set("timings", timings);
         return out;

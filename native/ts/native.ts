@@ -249,6 +249,8 @@ export interface EngineStepTimings {
   backwardMs: number;
   /** Norm, clipping, AdamW. */
   optimizerMs: number;
+  /** Data parallelism: waiting for the gradient reduction after backward (part of optimizerMs; 0 in one process). */
+  gradientSyncMs: number;
   totalMs: number;
 }
 

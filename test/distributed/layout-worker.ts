@@ -21,6 +21,7 @@ export interface RankReport {
   gradNorms: number[];
   skipped: boolean[];
   stepMs: number[];
+  gradientSyncMs: number[];
 }
 
 async function main(): Promise<void> {
@@ -37,7 +38,7 @@ async function main(): Promise<void> {
     gradientAccumulationSteps: config.gradient_accumulation_steps,
   };
   const firstStep = spec.load ? loadDistributedCheckpoint(spec.load.dir, engine, { step: null, noLoadOptim: false }).step : 0;
-  const report: RankReport = { rank: me.rank, firstStep, stageLayers: engine.parallel.stageLayers, losses: [], gradNorms: [], skipped: [], stepMs: [] };
+  const report: RankReport = { rank: me.rank, firstStep, stageLayers: engine.parallel.stageLayers, losses: [], gradNorms: [], skipped: [], stepMs: [], gradientSyncMs: [] };
   for (let step = firstStep; step < spec.steps; step++) {
     const tokens = trainStepTokens(source, step, dpRank, batch);
     const result = await engine.trainStep(tokens, null, layoutLr(step), step);
@@ -45,6 +46,7 @@ async function main(): Promise<void> {
     report.gradNorms.push(result.gradNorm);
     report.skipped.push(result.skipped);
     report.stepMs.push(result.timings.totalMs);
+    report.gradientSyncMs.push(result.timings.gradientSyncMs);
     if (spec.save && step + 1 === spec.save.afterSteps) {
       const iteration = step + 1;
       await saveDistributedCheckpoint({

@@ -24,6 +24,7 @@ function reference(extra: Record<string, unknown>): Promise<RankReport[]> {
 const CASES: [string, Layout, number, Record<string, unknown>][] = [
   ['pythia', { dp: 1, tp: 1, pp: 2 }, 0, {}],
   ['pythia', { dp: 1, tp: 2, pp: 2 }, 0, {}],
+  ['pythia', { dp: 2, tp: 1, pp: 2 }, 0, {}],
   ['pythia', { dp: 2, tp: 1, pp: 2 }, 1, {}],
   ['pythia', { dp: 2, tp: 1, pp: 2 }, 2, {}],
   ['gpt-2 (tied, learned positions)', { dp: 1, tp: 1, pp: 2 }, 0, TIED],

@@ -191,7 +191,11 @@ int64_t Trainer::lowest_over_gradient_holders(int64_t local) {
 
 void Trainer::finish_step(StepResult& result, double local_loss, double lr) {
   const int dp = parallel_->dp_size();
-  if (dp > 1) data_parallel_.finish();  // gradients averaged over dp (ZeRO 2: own pieces)
+  if (dp > 1) {
+    const auto sync_start = Clock::now();
+    data_parallel_.finish();  // gradients averaged over dp (ZeRO 2: own pieces)
+    result.timings.gradient_sync_ms = ms_since(sync_start);
+  }
   result.loss = local_loss;
   if (parallel_->pp() != nullptr) result.loss = all_gather_doubles(parallel_->pp(), local_loss).back();  // the last stage's
   if (dp > 1) {

@@ -46,6 +46,9 @@ namespace neox::model {
 
 struct StepTimings {
   double forward_ms = 0, backward_ms = 0, optimizer_ms = 0, total_ms = 0;
+  // Data parallelism: time the compute thread spent reducing gradients after backward (with
+  // overlap_comm, only the wait for buckets still in flight). Part of optimizer_ms.
+  double gradient_sync_ms = 0;
 };
 
 struct StepResult {
