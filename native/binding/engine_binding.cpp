@@ -252,7 +252,7 @@ Napi::Value create_engine(const Napi::CallbackInfo& info) {
     spec = read_engine_spec(info[0].As<Napi::Object>());
     spec.model.validate();
     spec.training.validate();
-    spec.parallel.validate();
+    spec.parallel.validate_for(spec.model);
     rendezvous = read_engine_rendezvous(info[0].As<Napi::Object>());
   } catch (const Napi::Error&) {
     throw;  // a TypeError about the spec's shape, already a JS error

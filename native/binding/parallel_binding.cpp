@@ -52,7 +52,7 @@ void add_parallel_methods(Napi::Env env, Napi::Object handle, const State& state
   place.Set("tpRank", p.coords().tp);
   place.Set("ppRank", p.coords().pp);
   place.Set("zeroStage", p.config().zero_stage);
-  const model::ModelConfig& stage = state->trainer->model().config();
+  const model::ModelConfig& stage = state->trainer->stage_config();
   place.Set("stageLayers", integers(env, {stage.first_layer, stage.first_layer + stage.stage_layers()}));
   handle.Set("parallel", place);
   define_method(env, handle, "barrier", state, barrier);

@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "core/errors.h"
+#include "model/pipeline_partition.h"
 
 namespace neox::model {
 
@@ -12,6 +13,12 @@ void ParallelConfig::validate() const {
                  << "; the engine implements stages 0, 1 and 2: set one of them");
   NEOX_CHECK_ARG(reduce_bucket_elements >= 1, "zero_optimization.reduce_bucket_size is " << reduce_bucket_elements
                  << "; it must be >= 1 element (DeepSpeed's default is 5e8)");
+}
+
+void ParallelConfig::validate_for(const ModelConfig& model) const {
+  validate();
+  const ModelConfig shard = model.tensor_parallel_shard(dims.tp, 0);
+  if (dims.pp > 1) partition_layers(shard, dims.pp, partition_method);
 }
 
 std::vector<double> all_gather_doubles(comm::Communicator* group, double value) {

@@ -14,6 +14,7 @@
 
 #include "comm/communicator.h"
 #include "comm/topology.h"
+#include "model/model_config.h"
 
 namespace neox::model {
 
@@ -27,6 +28,9 @@ struct ParallelConfig {
 
   // Throws InvalidArgument naming the key for values the engine cannot run.
   void validate() const;
+  // Also checks that `model` splits over these degrees (heads, widths and vocabulary over tp,
+  // blocks over the pipeline stages), before any rank joins the run.
+  void validate_for(const ModelConfig& model) const;
 };
 
 // `value` of every member of `group`, in group-rank order, bitwise alike on every member (sent as

@@ -89,6 +89,14 @@ Trainer::Trainer(const ModelConfig& model, const TrainingConfig& training, uint6
 
 void Trainer::use_threads() const { set_num_threads(threads_); }
 
+const GptModel<float>& Trainer::model() const {
+  NEOX_CHECK_ARG(parallel_->dims().tp == 1 && parallel_->dims().pp == 1,
+                 "this engine holds one shard of the model (model_parallel_size " << parallel_->dims().tp
+                 << ", pipeline stages " << parallel_->dims().pp << "); cached decoding needs the whole model: "
+                 << "load the checkpoint into a single-process engine");
+  return model_;
+}
+
 int64_t Trainer::bytes() const { return model_.bytes() + 2 * optimizer_.moment_elements() * int64_t(sizeof(float)); }
 
 void Trainer::check_tokens(const char* call, const int32_t* tokens, int64_t count) const {

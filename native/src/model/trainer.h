@@ -101,8 +101,12 @@ class Trainer {
   // The whole model's config (model().config() is this rank's tensor-parallel shard).
   const ModelConfig& model_config() const { return model_config_; }
   const TrainingConfig& training_config() const { return training_; }
-  // The model, for readers of its parameters (cached decoding, model/decoder.h).
-  const GptModel<float>& model() const { return model_; }
+  // The model, for readers of its parameters (cached decoding, model/decoder.h). Only a whole
+  // model can be read this way: throws under tensor or pipeline parallelism, whose ranks hold a
+  // shard (see stage_config()).
+  const GptModel<float>& model() const;
+  // This rank's part of the model: its tensor-parallel shard and pipeline stage.
+  const ModelConfig& stage_config() const { return model_.config(); }
   int64_t bytes() const;
 
  private:
