@@ -29,6 +29,8 @@ export interface LayoutRunSpec {
   save: { dir: string; afterSteps: number } | null;
   /** Start from the latest checkpoint in `dir` (and continue to `steps`). */
   load: { dir: string } | null;
+  /** Before step `beforeStep`, world rank `rank` overwrites parameter `tensor` with NaN. */
+  poison: { rank: number; beforeStep: number; tensor: string } | null;
 }
 
 export const SEQ = 16;

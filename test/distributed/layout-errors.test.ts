@@ -15,7 +15,7 @@ import { layoutConfig, type Layout } from './layout-config';
 async function refusal(t: import('ava').ExecutionContext, layout: Layout, extra: Record<string, unknown>): Promise<string> {
   const storeDirectory = mkdtempSync(join(tmpdir(), 'neox-dist-errors-'));
   t.teardown(() => rmSync(storeDirectory, { recursive: true, force: true }));
-  const config = layoutConfig({ layout, zeroStage: 0, steps: 1, overlap: false, extra, save: null, load: null });
+  const config = layoutConfig({ layout, zeroStage: 0, steps: 1, overlap: false, extra, save: null, load: null, poison: null });
   const worldSize = layout.dp * layout.tp * layout.pp;
   const started = Date.now();
   const error = await t.throwsAsync(createEngine(config, {

@@ -20,6 +20,8 @@ export interface RankReport {
   losses: number[];
   gradNorms: number[];
   skipped: boolean[];
+  /** The tensor each step named as non-finite (null when none). */
+  nonFinite: (string | null)[];
   stepMs: number[];
   gradientSyncMs: number[];
 }
@@ -38,13 +40,18 @@ async function main(): Promise<void> {
     gradientAccumulationSteps: config.gradient_accumulation_steps,
   };
   const firstStep = spec.load ? loadDistributedCheckpoint(spec.load.dir, engine, { step: null, noLoadOptim: false }).step : 0;
-  const report: RankReport = { rank: me.rank, firstStep, stageLayers: engine.parallel.stageLayers, losses: [], gradNorms: [], skipped: [], stepMs: [], gradientSyncMs: [] };
+  const report: RankReport = { rank: me.rank, firstStep, stageLayers: engine.parallel.stageLayers, losses: [], gradNorms: [], skipped: [], nonFinite: [], stepMs: [], gradientSyncMs: [] };
   for (let step = firstStep; step < spec.steps; step++) {
+    const poison = spec.poison;
+    if (poison && poison.rank === me.rank && poison.beforeStep === step) {
+      engine.setTensor(poison.tensor, new Float32Array(engine.getTensor(poison.tensor).length).fill(Number.NaN));
+    }
     const tokens = trainStepTokens(source, step, dpRank, batch);
     const result = await engine.trainStep(tokens, null, layoutLr(step), step);
     report.losses.push(result.loss);
     report.gradNorms.push(result.gradNorm);
     report.skipped.push(result.skipped);
+    report.nonFinite.push(result.nonFinite?.tensor ?? null);
     report.stepMs.push(result.timings.totalMs);
     report.gradientSyncMs.push(result.timings.gradientSyncMs);
     if (spec.save && step + 1 === spec.save.afterSteps) {

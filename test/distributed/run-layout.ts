@@ -16,6 +16,7 @@ export interface LayoutRunOptions {
   threadsPerRank?: number;
   save?: LayoutRunSpec['save'];
   load?: LayoutRunSpec['load'];
+  poison?: LayoutRunSpec['poison'];
 }
 
 export async function runLayout(layout: LayoutRunSpec['layout'], options: LayoutRunOptions = {}): Promise<RankReport[]> {
@@ -27,6 +28,7 @@ export async function runLayout(layout: LayoutRunSpec['layout'], options: Layout
     extra: options.extra ?? {},
     save: options.save ?? null,
     load: options.load ?? null,
+    poison: options.poison ?? null,
   };
   return launchLocal<RankReport>({
     script: join(__dirname, 'layout-worker.js'),
