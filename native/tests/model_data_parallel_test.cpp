@@ -96,6 +96,11 @@ NEOX_TEST(model_sharded_optimizer_matches_the_whole) {
     for (const FlatRange& p : owned_pieces(layout, 40, kRanks, r)) owned.emplace_back(p.begin, p.end);
     optimizers.emplace_back(layout, training, owned);
   }
+  // ZeRO: the ranks' moments together cover every parameter element once (no padding, no copies).
+  int64_t moments = 0, parameters = 0;
+  for (const auto& o : optimizers) moments += o.moment_elements();
+  for (const auto& spec : layout.tensors()) parameters += spec.numel;
+  NEOX_EXPECT(moments == parameters) << moments << " moment elements over the ranks for " << parameters << " parameters";
   for (int step = 0; step < 2; ++step) {
     const std::vector<float> grads = random_values(n, 10 + uint32_t(step));
     const double norm = whole_optimizer.gradient_norm(grads.data());
