@@ -18,7 +18,13 @@
 // Overlap (zero_optimization.overlap_comm): during the last micro-batch's backward the model
 // reports how far down its gradients are final (gradients_final_from) and the buckets above run
 // on a communication thread (comm_worker.h) while the layers below are still in backward.
-// Without overlap every bucket is reduced after backward, on the calling thread.
+// Without overlap every bucket is reduced after backward, on the calling thread. The worker drives
+// only the dp communicator; meanwhile the compute thread may drive the tp communicator (its own
+// Gloo context; the transport device they share is thread-safe). Pipeline stages reduce after
+// the 1F1B schedule (trainer.h), so tied-embedding gradients are summed first.
+//
+// Dropout, clipping and skip decisions need no communication of their own: the loss and norm are
+// reduced (in rank order) before any decision, so every rank decides alike.
 //
 // Every rank cuts the same buckets and runs the same collectives in the same order, so the
 // reduced values are bitwise identical on every rank and reruns repeat bitwise.
