@@ -2,20 +2,14 @@
  * `neox eval`: loads a checkpoint's weights into a native engine (its resolved config, the
  * tokenizer stored with it) and runs each task on it, scoring with batched `Engine.logits`.
  */
-import { Checkpoint } from '../../common/checkpoint';
-import type { NeoxConfig } from '../../common/config';
 import { IndexedDataset } from '../../common/data';
 import { UsageError } from '../../common/errors';
-import { createTokenizer } from '../../common/tokenizer';
-import { createEngine } from '../../native/ts/native';
-import { loadEngineCheckpoint } from '../../node/actor/engine-checkpoint';
-import { checkpointTokenizerKeys } from '../interop/tokenizer-files';
+import { loadModelEngine, openCheckpointModel } from '../checkpoint/checkpoint-model';
 import { runLastWord } from './last-word';
 import { runMultipleChoice } from './multiple-choice';
 import { runPerplexity } from './perplexity';
 import { readLastWord, readMultipleChoice } from './task-files';
 import { LoglikelihoodScorer } from './scorer';
-import { singleProcessConfig } from './single-process-config';
 import type { TaskContext, TaskResult } from './task-result';
 import type { TaskKind, TaskSpec } from './task-spec';
 
@@ -57,26 +51,15 @@ const CHECKS: Record<TaskKind, (path: string) => void> = {
   ppl: (prefix) => IndexedDataset.open(prefix).close(),
 };
 
-/** Positions the engine reads: learned embeddings limit them; rotary goes to the larger of seq_length and max_position_embeddings. */
-export function modelContext(config: NeoxConfig): number {
-  return config.pos_emb === 'learned' ? config.max_position_embeddings - (config.opt_pos_emb_offset ?? 0) : Math.max(config.seq_length, config.max_position_embeddings);
-}
-
 export async function runEval(options: EvalOptions): Promise<EvalReport> {
-  // The manifest only (loadEngineCheckpoint verifies the files once).
-  const checkpoint = Checkpoint.open(options.checkpoint, { step: options.step, verify: false });
-  const { dir, step } = checkpoint;
-  const config = singleProcessConfig(checkpoint.manifest.config as unknown as NeoxConfig);
-  checkpoint.close();
-  const tokenizer = createTokenizer(checkpointTokenizerKeys(dir, config as unknown as Record<string, unknown>));
-  const context = modelContext(config);
+  const model = openCheckpointModel(options.checkpoint, options.step);
+  const { dir, step, config, tokenizer, context } = model;
   const maxLength = options.maxLength ?? context;
   if (maxLength > context || maxLength < 3) throw new UsageError(`--max-length ${maxLength} is outside 3 … ${context} (the model's context); give a value in that range`);
   const requestLength = maxLength - 1;
   for (const task of options.tasks) CHECKS[task.kind](task.path);
-  const engine = await createEngine(config, { threads: options.threads, seed: null });
+  const engine = await loadModelEngine(model, options.threads);
   try {
-    loadEngineCheckpoint(dir, engine, { finetune: true, noLoadOptim: true, step: null, seed: config.seed });
     const scorer = new LoglikelihoodScorer(engine, { vocabSize: config.padded_vocab_size!, maxLength: requestLength, batchSize: options.batchSize });
     const taskContext: TaskContext = { tokenizer, scorer, prefix: tokenizer.eod, requestLength };
     const results: TaskResult[] = [];

@@ -31,4 +31,6 @@ export { renderKeyTable } from './key-table';
 export { mlpWidths } from './derive-model-shape';
 export { paddedVocabSize } from './derive-vocabulary';
 export { ZERO_DEFAULTS } from './derive-optimization';
+export { modelContext } from './model-context';
+export { singleProcessConfig } from './single-process-config';
 export { ConfigError } from '../errors';

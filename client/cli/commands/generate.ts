@@ -1,10 +1,10 @@
 /**
  * `neox generate`: text from a checkpoint on the native engine's KV cache (client/generate/),
- * with the checkpoint's own config, weights and stored tokenizer (client/serve/load-model.ts).
+ * with the checkpoint's own config, weights and stored tokenizer (client/checkpoint/checkpoint-model.ts).
  */
 import { UsageError } from '../../../common/errors';
 import { generateIds } from '../../generate/generate';
-import { contextOf, loadCheckpointEngine } from '../../serve/load-model';
+import { loadCheckpointEngine } from '../../checkpoint/checkpoint-model';
 import type { Command, CommandContext } from '../command';
 
 function flag(values: CommandContext['values'], name: string): string | null {
@@ -69,10 +69,9 @@ export const generateCommand: Command = {
     const seedFlag = flag(values, 'seed') === null ? null : numberFlag(values, 'seed', 0, integer(Number.MIN_SAFE_INTEGER), 'an integer');
     const threads = flag(values, 'threads') === null ? null : numberFlag(values, 'threads', 0, integer(0), 'an integer >= 0 (0 = all cores)');
 
-    const { engine, config, tokenizer } = await loadCheckpointEngine(checkpoint, threads);
+    const { engine, config, tokenizer, context } = await loadCheckpointEngine(checkpoint, { threads });
     try {
       const promptIds = tokenizer.encode(prompt);
-      const context = contextOf(config);
       const needed = Math.max(promptIds.length, 1) + maxTokens - 1;
       if (needed > context) {
         throw new UsageError(
@@ -80,7 +79,7 @@ export const generateCommand: Command = {
             `Shorten the prompt or use --max-tokens ${Math.max(0, context - Math.max(promptIds.length, 1) + 1)} or fewer`,
         );
       }
-      const seed = seedFlag ?? (config as unknown as { seed: number }).seed;
+      const seed = seedFlag ?? config.seed;
       const ids = await generateIds(engine, promptIds, { maxTokens, temperature, topK, topP, seed, stopAtEod: true }, tokenizer.eod);
       const text = tokenizer.decode(ids);
       stdout.write(values.json === true ? JSON.stringify({ prompt_ids: promptIds, ids, text }) + '\n' : prompt + text + '\n');

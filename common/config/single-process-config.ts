@@ -4,7 +4,7 @@
  * "Checkpoints"), so evaluating one only needs the parallel degrees set to 1; the model keys,
  * padded_vocab_size included (it was rounded for the training's model_parallel_size), stay.
  */
-import type { NeoxConfig } from '../../common/config';
+import type { NeoxConfig } from './config-types';
 
 export function singleProcessConfig(config: NeoxConfig): NeoxConfig {
   return {
