@@ -1,9 +1,7 @@
 /**
  * What the serve tests expect, computed straight from the reference model as a function
- * (ReferenceModel.nextRow: no server, no cache, no batching) and from lm-evaluation-harness's
- * documented request construction (docs/gpt-neox-reference.md §7.2).
+ * (ReferenceModel.nextRow: no server, no cache, no batching).
  */
-import type { Tokenizer } from '../../common/tokenizer';
 import type { ReferenceModel } from '../../client/serve/reference/reference-model';
 import { argmax } from '../../client/serve/top-logprobs';
 
@@ -12,18 +10,6 @@ export function positionLogprobs(model: ReferenceModel, tokens: ArrayLike<number
   const out: number[] = [];
   for (let k = 1; k < tokens.length; k++) out.push(model.nextRow(Array.from(tokens).slice(0, k))[tokens[k]!]!);
   return out;
-}
-
-/** lm-eval's _encode_pair: trailing spaces of the context move to the continuation. */
-export function encodePair(tokenizer: Tokenizer, context: string, continuation: string): { context: number[]; continuation: number[] } {
-  const spaces = context.length - context.trimEnd().length;
-  if (spaces > 0) {
-    continuation = context.slice(context.length - spaces) + continuation;
-    context = context.slice(0, context.length - spaces);
-  }
-  const whole = tokenizer.encode(context + continuation);
-  const contextIds = tokenizer.encode(context);
-  return { context: contextIds, continuation: whole.slice(contextIds.length) };
 }
 
 /** (Σ log p(continuation), every continuation token is the argmax), summed left to right as Python's sum. */

@@ -7,20 +7,19 @@
  * logprobs 10, scored [ctxlen:]) is sent as raw HTTP, as only one lm-eval version is installed.
  */
 import test from 'ava';
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { type CliServer, startCli } from './cli-server';
-import { encodePair, greedyGenerate, loglikelihood } from './direct';
+import { encodePair } from '../../client/eval/requests';
+import { greedyGenerate, loglikelihood } from './direct';
 import { FIXTURES, post, referenceModel, TOKENIZER_DIR, TOKENIZER_JSON } from './helpers';
-import { venvPython } from '../oracle/python';
+import { LM_EVAL, type LmEvalRun, runLmEval } from '../oracle/lm-eval-runner';
 
 const model = referenceModel();
 const tokenizer = model.tokenizer;
 const TASKS = join(FIXTURES, 'lm-eval');
-const LM_EVAL = join(venvPython(), '..', 'lm_eval');
 const NAME = 'ref';
 const MAX_LENGTH = 256; // the reference model's context
 const UNTIL = ['.', 'For']; // neox_serve_gen.yaml
@@ -44,7 +43,7 @@ const mcDocs = readJsonl<McDoc>(join(TASKS, 'mc.jsonl'));
 const genDocs = readJsonl<GenDoc>(join(TASKS, 'gen.jsonl'));
 
 /** lm-eval's requests for a doc: context = question, continuation = " " + choice. */
-const mcPairs = (doc: McDoc) => doc.choices.map((choice) => encodePair(tokenizer, doc.question, ` ${choice}`));
+const mcPairs = (doc: McDoc) => doc.choices.map((choice) => encodePair(tokenizer, doc.question, ` ${choice}`, tokenizer.eod));
 
 const expectedMc = mcDocs.map((doc) => mcPairs(doc).map((p) => loglikelihood(model, p.context, p.continuation)));
 const expectedAcc = mean(expectedMc.map((scores, i) => (argmaxOf(scores.map((s) => s.logprob)) === mcDocs[i]!.answer ? 1 : 0)));
@@ -77,45 +76,12 @@ test('the fixtures exercise what they are for', (t) => {
   t.true(expectedExact > 0 && expectedExact < 1);
 });
 
-interface Run {
-  results: Record<string, Record<string, unknown>>;
-  samples: (task: string) => { doc_id: number; resps: unknown[][] }[];
-  log: string;
+/** Runs lm_eval on the fixture tasks against the server. */
+function lmEval(label: string, modelArgs: string, tasks: string[], extraArgs: string[] = []): Promise<LmEvalRun> {
+  return runLmEval({ taskDir: TASKS, tasks, modelArgs, modelName: NAME, outDir: join(work, label), extraArgs });
 }
 
-/** Runs lm_eval in the task folder (the YAMLs name their jsonl files relative to it). */
-function lmEval(label: string, modelArgs: string, tasks: string[], extra: string[] = []): Promise<Run> {
-  const out = join(work, label);
-  const args = ['--model', 'local-completions', '--model_args', modelArgs, '--tasks', tasks.join(','), '--include_path', TASKS, '--output_path', out, '--log_samples', ...extra];
-  const env = {
-    ...process.env,
-    PYTHONPATH: join(__dirname, '..', '..', '..', 'test', 'serve', 'python'),
-    HF_DATASETS_OFFLINE: '1',
-    HF_HUB_OFFLINE: '1',
-    HF_DATASETS_CACHE: join(work, `${label}-datasets`),
-    TOKENIZERS_PARALLELISM: 'false',
-  };
-  return new Promise((resolve, reject) => {
-    const child = spawn(LM_EVAL, args, { cwd: TASKS, env });
-    let log = '';
-    child.stdout.on('data', (c: Buffer) => (log += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (log += c.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      if (code !== 0) return reject(new Error(`lm_eval exited with ${code}:\n${log.slice(-3000)}`));
-      const dir = join(out, NAME);
-      const files = readdirSync(dir);
-      const results = JSON.parse(readFileSync(join(dir, files.find((f) => f.startsWith('results_'))!), 'utf8')) as { results: Run['results'] };
-      resolve({
-        results: results.results,
-        samples: (task) => readJsonl<{ doc_id: number; resps: unknown[][] }>(join(dir, files.find((f) => f.startsWith(`samples_${task}_`))!)).sort((a, b) => a.doc_id - b.doc_id),
-        log,
-      });
-    });
-  });
-}
-
-function checkMc(t: import('ava').ExecutionContext, run: Run): void {
+function checkMc(t: import('ava').ExecutionContext, run: LmEvalRun): void {
   const samples = run.samples('neox_serve_mc');
   t.is(samples.length, mcDocs.length);
   samples.forEach((sample, i) => {
@@ -127,7 +93,7 @@ function checkMc(t: import('ava').ExecutionContext, run: Run): void {
   t.is(run.results['neox_serve_mc']!['acc,none'], expectedAcc);
 }
 
-function checkGen(t: import('ava').ExecutionContext, run: Run): void {
+function checkGen(t: import('ava').ExecutionContext, run: LmEvalRun): void {
   const samples = run.samples('neox_serve_gen');
   t.deepEqual(samples.map((s) => s.resps[0]![0]), expectedGen.map((g) => g.text));
   t.is(run.results['neox_serve_gen']!['exact_match,none'], expectedExact);
