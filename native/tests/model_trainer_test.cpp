@@ -4,6 +4,7 @@
 #include <cstring>
 #include <limits>
 
+#include "cpu/rotary.h"
 #include "model/param_init.h"
 #include "model/trainer.h"
 #include "model_test_util.h"
@@ -219,4 +220,29 @@ NEOX_TEST(model_refuses_bad_input_with_clear_messages) {
   bad = config;
   bad.rotary_pct = 0.3;
   NEOX_EXPECT_THROWS(GptModel<float>{bad}, "rotary dims int(4 · 0.3) = 1 must be even");
+}
+
+NEOX_TEST(model_gradients_and_moments_are_allocated_by_training_only) {
+  // An engine used for inference (generate, serve, eval) holds its parameters and rotary tables
+  // only: gradients come with the first train step, AdamW moments with the first update or write.
+  const ModelConfig config = tiny_pythia_config();
+  Trainer trainer(config, small_training(1, 1), 3, 0);
+  const int64_t param_bytes = trainer.model().param_elements() * int64_t(sizeof(float));
+  const int64_t rotary = neox::cpu::rotary_dims(config.head_size(), config.rotary_pct);
+  const int64_t table_bytes = 2 * config.position_count() * (rotary / 2) * int64_t(sizeof(float));
+  NEOX_EXPECT(trainer.bytes() == param_bytes + table_bytes) << trainer.bytes() << " vs " << param_bytes + table_bytes;
+  // Before any step, moments and gradients read as zeros and reading allocates nothing.
+  const std::string moment = "optimizer.exp_avg.layers.0.mlp.linear1.weight";
+  for (float v : tensor(trainer, moment)) NEOX_EXPECT(v == 0.0f);
+  for (float v : gradient(trainer, "layers.0.mlp.linear1.weight")) NEOX_EXPECT(v == 0.0f);
+  NEOX_EXPECT(trainer.bytes() == param_bytes + table_bytes);
+  // A written moment (a checkpoint being loaded) is kept.
+  std::vector<float> written(tensor(trainer, moment).size(), 0.25f);
+  trainer.set_tensor(moment, written.data(), int64_t(written.size()));
+  NEOX_EXPECT(tensor(trainer, moment) == written);
+  NEOX_EXPECT(trainer.bytes() == 3 * param_bytes + table_bytes);
+  const std::vector<int32_t> tokens = random_tokens(config, 1, 5);
+  const StepResult result = trainer.train_step(tokens.data(), int64_t(tokens.size()), nullptr, 0, 1e-3, 0);
+  NEOX_EXPECT(!result.skipped);
+  NEOX_EXPECT(trainer.bytes() > 4 * param_bytes + table_bytes);  // + gradients + the training workspace
 }

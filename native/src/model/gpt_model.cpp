@@ -29,7 +29,6 @@ constexpr int64_t kEmbeddingDropoutSite = 0;
 template <typename T>
 GptModel<T>::GptModel(const ModelConfig& config) : config_(config), layout_(config) {
   params_.reset(layout_.total_elements());
-  grads_.reset(layout_.total_elements());
   if (config_.pos_emb == PositionKind::rotary) {
     rotary_dims_ = cpu::rotary_dims(config_.head_size(), config_.rotary_pct);
     const int64_t positions = config_.position_count();
@@ -45,8 +44,15 @@ void GptModel<T>::initialize(uint64_t seed) {
 }
 
 template <typename T>
+T* GptModel<T>::grads() {
+  if (grads_.size() == 0) grads_.reset(layout_.total_elements());
+  return grads_.data();
+}
+
+template <typename T>
 void GptModel<T>::zero_grads() {
-  timed("zero param grads", [&] { zero_fill(grads_.data(), grads_.size()); });
+  T* g = grads();
+  timed("zero param grads", [&] { zero_fill(g, grads_.size()); });
 }
 
 template <typename T>
@@ -148,7 +154,7 @@ void GptModel<T>::backward_from_final_norm(Workspace<T>& ws, const T* output_gra
   const ModelConfig& c = config_;
   const int64_t rows = ws.rows(), C = c.hidden_size, L = c.stage_layers();
   T* p = params_.data();
-  T* g = grads_.data();
+  T* g = grads();
   const GradientScratch<T>& s = ws.grad;
   if (c.last_stage) {
     timed("zero activation grads", [&] { zero_fill(s.d_resid, rows * C); });
@@ -180,7 +186,7 @@ template <typename T>
 void GptModel<T>::embed_backward(Workspace<T>& ws, const LayerContext<T>& ctx) {
   const ModelConfig& c = config_;
   const int64_t rows = ws.rows(), C = c.hidden_size;
-  T* g = grads_.data();
+  T* g = grads();
   const GradientScratch<T>& s = ws.grad;
   const cpu::DropoutSpec embedding_dropout = ctx.dropout(kEmbeddingDropoutSite, c.hidden_dropout);
   const T* d_embed = s.d_resid;
@@ -227,7 +233,7 @@ template <typename T>
 double GptModel<T>::output_loss(Workspace<T>& ws, bool training, double loss_grad_scale) {
   const int64_t rows = ws.rows(), C = config_.hidden_size;
   T* dx = training ? ws.grad.d_final : nullptr;
-  T* dweight = training ? grads_.data() + layout_.output_weight() : nullptr;
+  T* dweight = training ? grads() + layout_.output_weight() : nullptr;
   const T* weight = params_.data() + layout_.output_weight();
   cpu::CrossEntropyResult loss;
   if (tp_ != nullptr) {

@@ -2,7 +2,8 @@
 // (transformer_layer.h) → final norm → output layer fused with the cross-entropy loss
 // (cross_entropy.h; tied to the word embedding unless no_weight_tying).
 //
-// The model owns its flat parameter and gradient buffers (param_layout.h), the rotary tables and
+// The model owns its flat parameter and gradient buffers (param_layout.h; gradients from the first
+// training call on), the rotary tables and
 // its workspaces (workspace.h): one for training and one for forward-only calls, each allocated
 // when its (B, T) shape is first seen and reused afterwards. A forward-only call at the training
 // shape reuses the training workspace.
@@ -43,7 +44,10 @@ class GptModel {
   const ParamLayout& layout() const { return layout_; }
   T* params() { return params_.data(); }
   const T* params() const { return params_.data(); }
-  T* grads() { return grads_.data(); }
+  // Gradients are allocated by the first call that writes them (a training call), so a model
+  // used only for inference holds its parameters and workspaces alone. The const form is null
+  // until then.
+  T* grads();
   const T* grads() const { return grads_.data(); }
   int64_t param_elements() const { return layout_.total_elements(); }
   void initialize(uint64_t seed);

@@ -17,8 +17,7 @@ AdamWOptimizer::AdamWOptimizer(const ParamLayout& layout, const TrainingConfig& 
   for (size_t k = 0; k < tensors.size(); ++k) {
     segments_.push_back({tensors[k].offset, tensors[k].numel, tensors[k].offset, k});
   }
-  exp_avg_.reset(layout.total_elements());
-  exp_avg_sq_.reset(layout.total_elements());
+  moment_elements_ = layout.total_elements();
 }
 
 AdamWOptimizer::AdamWOptimizer(const ParamLayout& layout, const TrainingConfig& config,
@@ -35,8 +34,13 @@ AdamWOptimizer::AdamWOptimizer(const ParamLayout& layout, const TrainingConfig& 
       moments += e - b;
     }
   }
-  exp_avg_.reset(moments);
-  exp_avg_sq_.reset(moments);
+  moment_elements_ = moments;
+}
+
+void AdamWOptimizer::allocate_moments() {
+  if (exp_avg_.size() == moment_elements_) return;
+  exp_avg_.reset(moment_elements_);
+  exp_avg_sq_.reset(moment_elements_);
 }
 
 double AdamWOptimizer::gradient_sum_of_squares(const float* grads, bool skip_tp_replicated) const {
@@ -72,6 +76,7 @@ double AdamWOptimizer::step(float* params, const float* grads, double grad_norm,
   hyper.beta2 = config_.beta2;
   hyper.eps = config_.eps;
   const int64_t t = step_count_ + 1;
+  allocate_moments();
   ScopedOpTimer timer("adamw");
   for (const OptimizerSegment& s : segments_) {
     hyper.weight_decay = layout_.tensors()[s.tensor].decay ? config_.weight_decay : 0.0;

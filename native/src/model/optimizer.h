@@ -50,22 +50,31 @@ class AdamWOptimizer {
   // the step count advances. Returns the clip coefficient used.
   double step(float* params, const float* grads, double grad_norm, double lr);
 
-  float* exp_avg() { return exp_avg_.data(); }
+  // The moments are allocated (zero) by the first step or the first write through the non-const
+  // accessors, so an engine used only for inference never holds them; the const accessors return
+  // null until then (read as zeros).
+  float* exp_avg() { return allocate_moments(), exp_avg_.data(); }
   const float* exp_avg() const { return exp_avg_.data(); }
-  float* exp_avg_sq() { return exp_avg_sq_.data(); }
+  float* exp_avg_sq() { return allocate_moments(), exp_avg_sq_.data(); }
   const float* exp_avg_sq() const { return exp_avg_sq_.data(); }
   int64_t step_count() const { return step_count_; }
   void set_step_count(int64_t step);
   const std::vector<OptimizerSegment>& segments() const { return segments_; }
   // True when the moments cover every tensor at the parameters' offsets.
   bool owns_everything() const { return owns_everything_; }
-  int64_t moment_elements() const { return exp_avg_.size(); }
+  // Elements of each moment this optimizer owns, allocated or not.
+  int64_t moment_elements() const { return moment_elements_; }
+  // Bytes the moments hold now (0 before the first step or write).
+  int64_t moment_bytes() const { return (exp_avg_.size() + exp_avg_sq_.size()) * int64_t(sizeof(float)); }
 
  private:
   const ParamLayout& layout_;
   TrainingConfig config_;
   std::vector<OptimizerSegment> segments_;
   bool owns_everything_ = true;
+  void allocate_moments();
+
+  int64_t moment_elements_ = 0;
   Buffer<float> exp_avg_, exp_avg_sq_;
   int64_t step_count_ = 0;
 };

@@ -97,7 +97,7 @@ const GptModel<float>& Trainer::model() const {
   return model_;
 }
 
-int64_t Trainer::bytes() const { return model_.bytes() + 2 * optimizer_.moment_elements() * int64_t(sizeof(float)); }
+int64_t Trainer::bytes() const { return model_.bytes() + optimizer_.moment_bytes(); }
 
 void Trainer::check_tokens(const char* call, const int32_t* tokens, int64_t count) const {
   const int64_t V = model_config_.vocab_size, row_length = model_config_.seq_length + 1;
@@ -324,16 +324,18 @@ bool Trainer::sharded_moment(const Located& at) const {
 void Trainer::get_tensor(const std::string& name, float* out, int64_t count) const {
   const Located at = locate(name, "getTensor");
   NEOX_ASSERT(count == at.spec->numel);
+  const float* source = data_of(at.kind);  // null: moments not allocated yet (all zero)
   if (!sharded_moment(at)) {
-    std::memcpy(out, data_of(at.kind) + at.spec->offset, sizeof(float) * size_t(count));
+    if (source == nullptr) std::memset(out, 0, sizeof(float) * size_t(count));
+    else std::memcpy(out, source + at.spec->offset, sizeof(float) * size_t(count));
     return;
   }
   // ZeRO: this rank's segments, zeros elsewhere, summed over dp (x + 0 is exact): the whole moment.
   std::memset(out, 0, sizeof(float) * size_t(count));
   const size_t k = size_t(at.spec - model_.layout().tensors().data());
   for (const OptimizerSegment& seg : optimizer_.segments()) {
-    if (seg.tensor != k) continue;
-    std::memcpy(out + (seg.offset - at.spec->offset), data_of(at.kind) + seg.moment_offset, sizeof(float) * size_t(seg.count));
+    if (seg.tensor != k || source == nullptr) continue;
+    std::memcpy(out + (seg.offset - at.spec->offset), source + seg.moment_offset, sizeof(float) * size_t(seg.count));
   }
   parallel_->dp()->all_reduce_sum(out, size_t(count));
 }
@@ -360,7 +362,9 @@ void Trainer::get_gradient(const std::string& name, float* out, int64_t count) c
                  "getGradient: under zero_optimization.stage 2 each of the " << parallel_->dp_size()
                  << " data-parallel ranks holds only its shard of the reduced gradients; use stage 0 or 1 to read them");
   NEOX_ASSERT(count == spec->numel);
-  std::memcpy(out, model_.grads() + spec->offset, sizeof(float) * size_t(count));
+  const float* grads = model_.grads();  // null before the first train step: no gradient yet, zeros
+  if (grads == nullptr) std::memset(out, 0, sizeof(float) * size_t(count));
+  else std::memcpy(out, grads + spec->offset, sizeof(float) * size_t(count));
 }
 
 }  // namespace neox::model
