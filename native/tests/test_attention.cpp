@@ -156,3 +156,51 @@ NEOX_TEST(attention_rejects_heads_not_divisible_by_kv_heads) {
   NEOX_EXPECT_THROWS(attention_forward(out.data(), lse.data(), qkv.data(), c.layout, c.options),
                      "not a multiple of num_kv_heads 3");
 }
+
+NEOX_TEST(attention_dropout_of_a_head_range_equals_the_whole_models) {
+  // A tensor-parallel shard holding heads 2–3 of 4 draws the mask the whole model draws for them.
+  const int64_t B = 2, T = 70, HS = 8;
+  AttentionCase whole(QkvLayout::interleaved(B, T, 4, HS), -1, 0.3, 67);
+  const AttentionRun<double> all(whole);
+  auto shard_of = [&](int64_t first, bool keyed_globally) {
+    AttentionCase shard(QkvLayout::interleaved(B, T, 2, HS), -1, 0.3, 67);
+    if (keyed_globally) shard.options.dropout_first_head = first, shard.options.dropout_total_heads = 4;
+    for (int64_t b = 0; b < B; ++b)
+      for (int64_t t = 0; t < T; ++t)
+        for (int64_t h = 0; h < 2; ++h)
+          for (int64_t d = 0; d < HS; ++d) {
+            shard.qkv[shard.layout.q_index(b, t, h) + d] = whole.qkv[whole.layout.q_index(b, t, first + h) + d];
+            shard.qkv[shard.layout.k_index(b, t, h) + d] = whole.qkv[whole.layout.k_index(b, t, first + h) + d];
+            shard.qkv[shard.layout.v_index(b, t, h) + d] = whole.qkv[whole.layout.v_index(b, t, first + h) + d];
+            shard.probe[((b * T + t) * 2 + h) * HS + d] = whole.probe[((b * T + t) * 4 + first + h) * HS + d];
+          }
+    return std::make_pair(shard, AttentionRun<double>(shard));
+  };
+  for (int64_t first : {0, 2}) {
+    const auto [shard, part] = shard_of(first, true);
+    std::vector<double> out, dqkv;
+    for (int64_t b = 0; b < B; ++b)
+      for (int64_t t = 0; t < T; ++t)
+        for (int64_t h = 0; h < 2; ++h)
+          for (int64_t d = 0; d < HS; ++d) {
+            out.push_back(all.out[((b * T + t) * 4 + first + h) * HS + d]);
+            for (auto index : {&QkvLayout::q_index, &QkvLayout::k_index, &QkvLayout::v_index}) {
+              NEOX_EXPECT(part.dqkv[(shard.layout.*index)(b, t, h) + d] == all.dqkv[(whole.layout.*index)(b, t, first + h) + d]);
+            }
+          }
+    NEOX_EXPECT(bitwise_equal(part.out, out)) << "heads " << first << "–" << first + 1;
+  }
+  // Keyed by the shard's own head indices, heads 2–3 would draw heads 0–1's mask instead.
+  const auto [shard, local] = shard_of(2, false);
+  const auto [shard2, global] = shard_of(2, true);
+  NEOX_EXPECT(!bitwise_equal(local.out, global.out));
+}
+
+NEOX_TEST(attention_rejects_dropout_heads_outside_the_model) {
+  AttentionCase c(QkvLayout::interleaved(1, 4, 2, 4), -1, 0.1, 68);
+  c.options.dropout_first_head = 3;
+  c.options.dropout_total_heads = 4;
+  std::vector<float> out(32), lse(8), qkv(96);
+  NEOX_EXPECT_THROWS(attention_forward(out.data(), lse.data(), qkv.data(), c.layout, c.options),
+                     "dropout heads 3 … 4 are not among the model's 4 heads");
+}

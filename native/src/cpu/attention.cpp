@@ -28,11 +28,13 @@ constexpr int64_t kMaxBlock = 64;
 struct AttentionGeometry {
   const QkvLayout& layout;
   int64_t seq_len, heads, head_size, out_row_stride, window;
+  int64_t dropout_first_head, dropout_heads;  // this call's heads among the model's (AttentionOptions)
   int64_t query_block = kMaxBlock, key_block = kMaxBlock;
 
   AttentionGeometry(const QkvLayout& l, const AttentionOptions& options)
       : layout(l), seq_len(l.seq_len), heads(l.heads), head_size(l.head_size), out_row_stride(l.heads * l.head_size),
-        window(options.sliding_window) {
+        window(options.sliding_window), dropout_first_head(options.dropout_first_head),
+        dropout_heads(options.dropout_total_heads > 0 ? options.dropout_total_heads : l.heads) {
     while (query_block * key_block * head_size > kMaxBlockProduct && (key_block > 1 || query_block > 1)) {
       if (key_block >= query_block / 2 && key_block > 1) key_block /= 2;
       else query_block /= 2;
@@ -47,7 +49,7 @@ struct AttentionGeometry {
   int64_t out_index(int64_t b, int64_t t, int64_t h) const { return ((b * seq_len + t) * heads + h) * head_size; }
   int64_t lse_index(int64_t b, int64_t h, int64_t t) const { return (b * heads + h) * seq_len + t; }
   uint64_t dropout_row_index(int64_t b, int64_t h, int64_t i) const {
-    return static_cast<uint64_t>(((b * heads + h) * seq_len + i) * seq_len);
+    return static_cast<uint64_t>(((b * dropout_heads + dropout_first_head + h) * seq_len + i) * seq_len);
   }
 };
 
@@ -55,6 +57,10 @@ void check_attention_args(const char* op, const QkvLayout& layout, const Attenti
   layout.validate(op);
   NEOX_CHECK_ARG(options.sliding_window >= -1, op << ": sliding window " << options.sliding_window
                  << " is invalid; use w >= 0 (keys i−w … i) or −1 for full causal attention");
+  NEOX_CHECK_ARG(options.dropout_total_heads == 0 ||
+                     (options.dropout_first_head >= 0 && options.dropout_first_head + layout.heads <= options.dropout_total_heads),
+                 op << ": dropout heads " << options.dropout_first_head << " … " << options.dropout_first_head + layout.heads - 1
+                    << " are not among the model's " << options.dropout_total_heads << " heads");
 }
 
 int64_t align_down(int64_t value, int64_t block) { return value / block * block; }

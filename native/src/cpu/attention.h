@@ -20,7 +20,7 @@
 // Options: sliding_window w ≥ 0 keeps keys i−w … i (w+1 keys, GPT-NeoX's `sliding_window_width`),
 // −1 = plain causal. dropout p ∈ [0, 1) on the probabilities, scaled by 1/(1−p); the keep mask of
 // element (b, h, i, j) comes from counter_rng.h keyed by (dropout.seed, dropout.offset) and index
-// ((b·NH + h)·T + i)·T + j, so the backward regenerates it exactly and results do not depend on
+// ((b·NH + h)·T + i)·T + j (NH and h counted over the whole model's heads, see AttentionOptions), so the backward regenerates it exactly and results do not depend on
 // thread count or block sizes.
 //
 // Parallelism and determinism: the forward splits (B, NH, query blocks) over threads; the
@@ -41,6 +41,11 @@ namespace neox::cpu {
 struct AttentionOptions {
   int64_t sliding_window = -1;   // w >= 0: keys i−w … i; −1: full causal
   DropoutSpec dropout;           // attention-probability dropout; offset distinct per layer and step
+  // The dropout mask is keyed by each head's index among all the model's heads: this call's head h
+  // is head dropout_first_head + h of dropout_total_heads (0: this call's heads are all of them),
+  // so a tensor-parallel shard draws exactly the mask the whole model draws for its heads.
+  int64_t dropout_first_head = 0;
+  int64_t dropout_total_heads = 0;
 };
 
 template <typename T>

@@ -30,6 +30,9 @@ cpu::AttentionOptions attention_options(const LayerContext<T>& ctx, int64_t laye
   cpu::AttentionOptions options;
   options.sliding_window = ctx.config->sliding_window;
   options.dropout = ctx.dropout(attention_probs_site(layer), ctx.config->attention_dropout);
+  // A tensor-parallel shard holds heads [tp_rank·num_heads, …) of num_heads·tp_size.
+  options.dropout_first_head = ctx.config->tp_rank * ctx.config->num_heads;
+  options.dropout_total_heads = ctx.config->num_heads * ctx.config->tp_size;
   return options;
 }
 
