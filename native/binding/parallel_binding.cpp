@@ -1,5 +1,6 @@
 #include "parallel_binding.h"
 
+#include "model/parallel_context.h"
 #include "promise_worker.h"
 
 namespace neox::binding {
@@ -16,6 +17,25 @@ Napi::Value barrier(const Napi::CallbackInfo& info, const State& state) {
         return Done{};
       },
       [](Napi::Env env, Done&) -> Napi::Value { return env.Undefined(); });
+}
+
+Napi::Value any_rank(const Napi::CallbackInfo& info, const State& state) {
+  check_open(info.Env(), *state, "anyRank");
+  if (info.Length() != 1 || !info[0].IsBoolean()) {
+    throw Napi::TypeError::New(info.Env(), "anyRank(flag): flag must be a boolean");
+  }
+  const bool flag = info[0].As<Napi::Boolean>().Value();
+  return PromiseWorker<bool>::start(
+      info.Env(), state->thread, info.This().As<Napi::Object>(),
+      [state, flag] {
+        comm::Communicator* world = state->trainer->parallel().world();
+        if (world == nullptr) return flag;
+        for (double value : model::all_gather_doubles(world, flag ? 1.0 : 0.0)) {
+          if (value != 0) return true;
+        }
+        return false;
+      },
+      [](Napi::Env env, bool& any) -> Napi::Value { return Napi::Boolean::New(env, any); });
 }
 
 Napi::Array integers(Napi::Env env, const std::vector<int64_t>& values) {
@@ -56,6 +76,7 @@ void add_parallel_methods(Napi::Env env, Napi::Object handle, const State& state
   place.Set("stageLayers", integers(env, {stage.first_layer, stage.first_layer + stage.stage_layers()}));
   handle.Set("parallel", place);
   define_method(env, handle, "barrier", state, barrier);
+  define_method(env, handle, "anyRank", state, any_rank);
 }
 
 }  // namespace neox::binding

@@ -5,6 +5,8 @@
 //   tensorInfo() entries' globalShape, boxes, tpReplicated, pipeTiedCopy (set_tensor_placement)
 //   barrier() → Promise<void>   resolves once every rank of the world has entered it (after the
 //              calls already queued on this engine); a no-op in one process.
+//   anyRank(flag) → Promise<boolean>   true when any rank of the world passed true (every rank
+//              calls it, in step); flag itself in one process.
 // See native/ts/native.ts for the typed interface.
 #pragma once
 

@@ -302,6 +302,7 @@ export interface NativeEngineHandle {
   close(): void;
   readonly parallel: EngineParallelPlace;
   barrier(): Promise<void>;
+  anyRank(flag: boolean): Promise<boolean>;
   openSequence(): number;
   extendSequences(feeds: SequenceFeed[]): Promise<Float32Array[]>;
   releaseSequence(id: number): void;
@@ -350,7 +351,11 @@ export class Engine {
     return this.handle.trainStep(tokens, lossMask, lr, step);
   }
 
-  /** Mean loss of one micro-batch (train_micro_batch_size_per_gpu rows of seq_length + 1 ids); no dropout. */
+  /**
+   * Mean loss of one micro-batch (train_micro_batch_size_per_gpu rows of seq_length + 1 ids); no
+   * dropout. With several data-parallel ranks each passes its own rows and every rank gets the mean
+   * of their losses (a collective: all ranks call it in step).
+   */
   async evalLoss(tokens: Int32Array): Promise<number> {
     return this.handle.evalLoss(tokens);
   }
@@ -420,6 +425,14 @@ export class Engine {
   /** Resolves once every rank of the run has called it (after this engine's queued calls). */
   async barrier(): Promise<void> {
     return this.handle.barrier();
+  }
+
+  /**
+   * True when any rank of the run passed true: how ranks agree on a decision one of them may have
+   * seen first (a stop request). Every rank calls it at the same point; in one process, `flag`.
+   */
+  async anyRank(flag: boolean): Promise<boolean> {
+    return this.handle.anyRank(flag);
   }
 
   /** Frees the native memory after the calls already queued; later calls are refused. */

@@ -26,6 +26,7 @@ import {
 } from '../../common/checkpoint';
 import { FileError } from '../../common/errors';
 import type { Engine, EngineTensor } from '../../native/ts/native';
+import { copyTokenizerFiles } from './engine-checkpoint';
 
 export interface DistributedSaveOptions {
   saveDir: string;
@@ -35,6 +36,8 @@ export interface DistributedSaveOptions {
   trainerState: Record<string, unknown> & { optimizer_step: number };
   config: Record<string, unknown>;
   keepLast: number | null;
+  /** Tokenizer files copied into the checkpoint by rank 0 (engine-checkpoint.ts copyTokenizerFiles). */
+  tokenizerFiles?: string[];
 }
 
 const REPORT_SUFFIX = '.report.json';
@@ -106,6 +109,7 @@ export async function saveDistributedCheckpoint(options: DistributedSaveOptions)
     rmSync(pendingNameFile(saveDir, step));
     commitCheckpoint(saveDir, dir, reports, {
       step, trainerState: options.trainerState, config: options.config, topology: topologyOf(engine), keepLast: options.keepLast,
+      extraFiles: copyTokenizerFiles(dir, options.tokenizerFiles ?? []),
     });
   }
   await engine.barrier();

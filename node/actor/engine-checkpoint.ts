@@ -39,23 +39,27 @@ export function saveEngineCheckpoint(options: SaveOptions): string {
     data: engine.getTensor(info.name),
   }));
   const report = writeShard(dir, 'rank_00000.safetensors', boxes);
-  const extraFiles: Record<string, FileRecord> = {};
-  if (options.tokenizerFiles.length > 0) {
-    mkdirSync(join(dir, TOKENIZER_DIR));
-    for (const file of options.tokenizerFiles) {
-      const relative = `${TOKENIZER_DIR}/${basename(file)}`;
-      copyFileSync(file, join(dir, relative));
-      extraFiles[relative] = { bytes: statSync(join(dir, relative)).size, sha256: sha256File(join(dir, relative)) };
-    }
-  }
   return commitCheckpoint(options.saveDir, dir, [report], {
     step: state.iteration,
     trainerState: { ...options.details, ...state },
     config: options.config,
     topology: options.topology,
-    extraFiles,
+    extraFiles: copyTokenizerFiles(dir, options.tokenizerFiles),
     keepLast: options.keepLast,
   });
+}
+
+/** Copies tokenizer files into `dir`/tokenizer/ of a checkpoint being written; returns their manifest records. */
+export function copyTokenizerFiles(dir: string, files: string[]): Record<string, FileRecord> {
+  const records: Record<string, FileRecord> = {};
+  if (files.length === 0) return records;
+  mkdirSync(join(dir, TOKENIZER_DIR), { recursive: true });
+  for (const file of files) {
+    const relative = `${TOKENIZER_DIR}/${basename(file)}`;
+    copyFileSync(file, join(dir, relative));
+    records[relative] = { bytes: statSync(join(dir, relative)).size, sha256: sha256File(join(dir, relative)) };
+  }
+  return records;
 }
 
 export interface LoadOptions {

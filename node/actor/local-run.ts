@@ -15,11 +15,13 @@ import { ConfigError } from '../../common/errors';
 import { createFileLogger, type Logger } from '../../common/logging';
 import { type ConsoleStream, flopsPerToken, matmulParameterCount, MetricsHub } from '../../common/metrics';
 import { learningRate } from '../../common/schedule/learning-rate';
-import { createEngine, type Engine } from '../../native/ts/native';
+import { createEngine, type Engine, type EngineParallelOptions } from '../../native/ts/native';
+import { loadDistributedCheckpoint, saveDistributedCheckpoint } from './distributed-checkpoint';
 import { loadEngineCheckpoint, saveEngineCheckpoint } from './engine-checkpoint';
 import { prepareData } from './prepare-data';
-import { initialTrainerState, type TrainerState } from './trainer-state';
-import { type LoopConfig, runTrainingLoop, scheduleOf, type TrainingOutcome } from './training-loop';
+import type { RunReport } from './run-report';
+import { initialTrainerState, parseTrainerState, type TrainerState } from './trainer-state';
+import { type LoopConfig, runTrainingLoop, scheduleOf } from './training-loop';
 
 export interface LocalRunOptions {
   config: NeoxConfig;
@@ -33,22 +35,19 @@ export interface LocalRunOptions {
   onPreprocess?: { progress(p: PreprocessProgress): void; done(prefix: string, summary: PreprocessSummary): void };
   /** Structured log of the run's events; default: log_dir/neox.log when log_dir is set, else none. */
   logger?: Logger | null;
-  /** Called once the engine exists, before any checkpoint is loaded. */
+  /** Called once the engine exists, before any checkpoint is loaded (on rank 0 only). */
   onStart?: (engine: Engine) => void;
+  /**
+   * This process is one rank of a multi-process run (started by node/launch with the data already
+   * prepared): the engine joins the run, checkpoints are saved and loaded by every rank together,
+   * the ranks agree on stopping, and only rank 0 prints, logs and writes metrics.
+   */
+  parallel?: EngineParallelOptions | null;
 }
 
-export interface LocalRunResult {
+export interface LocalRunResult extends RunReport {
   /** The trained engine, still open: the caller generates from it, then closes it. */
   engine: Engine;
-  /** Iteration the run started from (0, or the loaded checkpoint's). */
-  startIteration: number;
-  /** Where the run stopped. */
-  state: TrainerState;
-  outcome: TrainingOutcome;
-  /** Checkpoint directory loaded from, if any. */
-  loadedFrom: string | null;
-  /** Wall seconds of the training loop alone. */
-  trainSeconds: number;
 }
 
 /** The checkpoint topology of a single in-process actor. */
@@ -113,61 +112,99 @@ function openDatasets(config: NeoxConfig): Datasets & { train: NonNullable<Datas
   return datasets as Datasets & { train: NonNullable<Datasets['train']> };
 }
 
+/** A place in a multi-process run: what this rank does differently from a whole run in one process. */
+interface RankRole {
+  parallel: EngineParallelOptions | null;
+  /** Rank 0 (or the only process): prints, logs and writes metrics. */
+  reporter: boolean;
+}
+
+/** Loads `config.load` into the engine: a single-process load, or this rank's boxes of any layout's checkpoint. */
+function loadCheckpoint(config: NeoxConfig, engine: Engine, role: RankRole): { state: TrainerState; dir: string } {
+  const load = config.load!;
+  if (!role.parallel) {
+    return loadEngineCheckpoint(load, engine, { finetune: config.finetune, noLoadOptim: config.no_load_optim, step: null, seed: config.seed });
+  }
+  const loaded = loadDistributedCheckpoint(load, engine, { step: null, noLoadOptim: config.finetune || config.no_load_optim });
+  const state = config.finetune ? initialTrainerState(config.seed) : parseTrainerState(loaded.trainerState, join(loaded.dir, 'manifest.json'));
+  return { state, dir: loaded.dir };
+}
+
+/** Saves a checkpoint of the run: this process's tensors, or every rank its part (all ranks call it). */
+async function saveCheckpoint(config: NeoxConfig, loopConfig: LoopConfig, engine: Engine, state: TrainerState, role: RankRole): Promise<string> {
+  const common = {
+    saveDir: config.save!, config: config as unknown as Record<string, unknown>, keepLast: config.keep_last_n_checkpoints,
+    tokenizerFiles: tokenizerFilesOf(config),
+  };
+  if (!role.parallel) {
+    return saveEngineCheckpoint({ ...common, engine, state, topology: singleProcessTopology(config), details: stateDetails(loopConfig, state) });
+  }
+  return saveDistributedCheckpoint({ ...common, engine, step: state.iteration, trainerState: { ...stateDetails(loopConfig, state), ...state } });
+}
+
+/** A stream that drops what it is given (the console of ranks other than 0). */
+const SILENT: ConsoleStream = { write: () => true };
+
 export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult> {
   const { config } = options;
   const loopConfig = loopConfigOf(config);
-  if (config.data_parallel_size !== 1 || config.model_parallel_size !== 1 || config.pipe_parallel_size > 1) {
+  const role: RankRole = { parallel: options.parallel ?? null, reporter: (options.parallel?.rank ?? 0) === 0 };
+  if (!role.parallel && (config.data_parallel_size !== 1 || config.model_parallel_size !== 1 || config.pipe_parallel_size > 1)) {
     throw new ConfigError(
-      `this run asks for data_parallel_size ${config.data_parallel_size}, model_parallel_size ${config.model_parallel_size}, pipe_parallel_size ${config.pipe_parallel_size}; an in-process run is one actor: set them to 1 (or 0 for pipe_parallel_size)`,
+      `this run asks for data_parallel_size ${config.data_parallel_size}, model_parallel_size ${config.model_parallel_size}, pipe_parallel_size ${config.pipe_parallel_size}; ` +
+        'one process trains with all of them at 1 (or 0 for pipe_parallel_size): start one process per rank (neox train --world-size N) or lower them',
       'model_parallel_size',
     );
   }
-  const log = options.logger !== undefined ? options.logger
+  const terminal = role.reporter ? options.console : SILENT;
+  const log = !role.reporter ? null : options.logger !== undefined ? options.logger
     : config.log_dir ? createFileLogger({ name: 'actor', path: join(config.log_dir, 'neox.log') }) : null;
-  log?.info({ train_iters: loopConfig.train_iters, data_path: config.data_path, save: config.save, load: config.load }, 'run starting');
-  const onPreprocess = options.onPreprocess ?? { progress: () => {}, done: () => {} };
-  await prepareData(config, {
-    progress: onPreprocess.progress,
-    done: (prefix, summary) => {
-      log?.info({ prefix, documents: summary.documents, tokens: summary.tokens, seconds: summary.seconds }, 'preprocessed raw input');
-      onPreprocess.done(prefix, summary);
-    },
-  }, options.signal);
+  log?.info({ train_iters: loopConfig.train_iters, data_path: config.data_path, save: config.save, load: config.load, world_size: config.world_size }, 'run starting');
+  if (!role.parallel) {
+    // A multi-process run's launcher prepares the data before starting the ranks.
+    const onPreprocess = options.onPreprocess ?? { progress: () => {}, done: () => {} };
+    await prepareData(config, {
+      progress: onPreprocess.progress,
+      done: (prefix, summary) => {
+        log?.info({ prefix, documents: summary.documents, tokens: summary.tokens, seconds: summary.seconds }, 'preprocessed raw input');
+        onPreprocess.done(prefix, summary);
+      },
+    }, options.signal);
+  }
   const datasets = openDatasets(config);
   let engine: Engine | null = null;
   let metrics: MetricsHub | null = null;
   try {
-    engine = await createEngine(config, { threads: options.threads, seed: null });
-    options.onStart?.(engine);
+    engine = await createEngine(config, role.parallel ? { threads: options.threads, seed: null, parallel: role.parallel } : { threads: options.threads, seed: null });
+    if (role.reporter) options.onStart?.(engine);
     log?.info({ parameters: engine.parameterCount, threads: engine.threads }, 'engine created');
     let state = initialTrainerState(config.seed);
     let loadedFrom: string | null = null;
     if (config.load && existsSync(join(config.load, LATEST_FILE))) {
-      const loaded = loadEngineCheckpoint(config.load, engine, {
-        finetune: config.finetune, noLoadOptim: config.no_load_optim, step: null, seed: config.seed,
-      });
+      const loaded = loadCheckpoint(config, engine, role);
       state = loaded.state;
       loadedFrom = loaded.dir;
       log?.info({ dir: loaded.dir, iteration: state.iteration, finetune: config.finetune }, 'checkpoint loaded');
-      options.console.write(config.finetune
+      terminal.write(config.finetune
         ? `loaded the weights of ${loaded.dir} (finetune: starting at iteration 0)\n`
         : `resumed from ${loaded.dir} at iteration ${state.iteration}\n`);
     } else if (config.load) {
-      options.console.write(`no checkpoint in ${config.load} yet (no "${LATEST_FILE}" file): starting from scratch\n`);
+      terminal.write(`no checkpoint in ${config.load} yet (no "${LATEST_FILE}" file): starting from scratch\n`);
     }
 
-    metrics = MetricsHub.open({
-      tensorboardDir: config.tensorboard_dir,
-      metricsFile: config.log_dir ? join(config.log_dir, 'metrics.jsonl') : null,
-      progress: { stream: options.console, totalSteps: loopConfig.train_iters, logInterval: config.log_interval },
-    });
+    metrics = MetricsHub.open(role.reporter
+      ? {
+        tensorboardDir: config.tensorboard_dir,
+        metricsFile: config.log_dir ? join(config.log_dir, 'metrics.jsonl') : null,
+        progress: { stream: terminal, totalSteps: loopConfig.train_iters, logInterval: config.log_interval },
+      }
+      : { tensorboardDir: null, metricsFile: null, progress: null });
     const hub = metrics;
     const trained = engine;
-    const saveDir = config.save;
     const startIteration = state.iteration;
     const started = performance.now();
     const outcome = await runTrainingLoop({
-      config: loopConfig, engine, train: datasets.train, valid: datasets.valid, dpRank: 0, state,
+      config: loopConfig, engine, train: datasets.train, valid: datasets.valid, dpRank: engine.parallel.dpRank, state,
       sinks: {
         train: (m, outcome) => {
           hub.logTrain(m);
@@ -178,19 +215,15 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
           log?.info({ step: m.step, lm_loss: m.lmLoss }, 'evaluation');
         },
       },
-      save: saveDir
+      save: config.save
         ? async (s) => {
-          const dir = saveEngineCheckpoint({
-            saveDir, engine: trained, state: s, config: config as unknown as Record<string, unknown>,
-            topology: singleProcessTopology(config), keepLast: config.keep_last_n_checkpoints,
-            tokenizerFiles: tokenizerFilesOf(config),
-            details: stateDetails(loopConfig, s),
-          });
+          const dir = await saveCheckpoint(config, loopConfig, trained, s, role);
           log?.info({ dir, iteration: s.iteration }, 'checkpoint saved');
         }
         : null,
       flopsPerToken: modelFlopsPerToken(config),
       signal: options.signal,
+      agreeToStop: role.parallel ? (aborted) => trained.anyRank(aborted) : undefined,
       loadedFromCheckpoint: loadedFrom !== null && !config.finetune,
     });
     const trainSeconds = (performance.now() - started) / 1000;

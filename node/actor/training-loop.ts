@@ -59,6 +59,11 @@ export interface TrainingLoopOptions {
   /** FLOPs per trained token, for the FLOP/s metric (common/metrics/flops.ts). */
   flopsPerToken: number;
   signal?: AbortSignal;
+  /**
+   * Ranks of a multi-process run agree on stopping (Engine.anyRank): every rank calls this before
+   * each step with whether its own signal aborted, and all stop when any did. Absent: the signal alone.
+   */
+  agreeToStop?: (aborted: boolean) => Promise<boolean>;
   /** The state was loaded from a checkpoint of this very iteration: do not save it again. */
   loadedFromCheckpoint?: boolean;
 }
@@ -104,7 +109,7 @@ export async function runTrainingLoop(options: TrainingLoopOptions): Promise<Tra
   const { config, engine, train, state, sinks, save, signal } = options;
   const layout = layoutOf(config);
   const schedule = scheduleOf(config);
-  const tokensPerStep = config.train_micro_batch_size_per_gpu * config.gradient_accumulation_steps * config.seq_length;
+  const tokensPerStep = config.train_batch_size * config.seq_length; // every data-parallel rank's rows
   const losses: number[] = [];
   let lastSavedIteration: number | null = options.loadedFromCheckpoint ? state.iteration : null;
   let consecutiveSkips = 0;
@@ -118,7 +123,8 @@ export async function runTrainingLoop(options: TrainingLoopOptions): Promise<Tra
   if (state.iteration === 0 && config.extra_save_iters?.includes(0)) await saveNow();
 
   while (state.iteration < config.train_iters) {
-    if (signal?.aborted) {
+    const aborted = signal?.aborted === true;
+    if (options.agreeToStop ? await options.agreeToStop(aborted) : aborted) {
       await saveNow();
       return { losses, interrupted: true, lastSavedIteration };
     }

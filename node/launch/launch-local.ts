@@ -22,8 +22,12 @@ export interface LaunchOptions {
   threadsPerRank: number | null;
   /** Rendezvous and collective deadline handed to the ranks. */
   commTimeoutMs: number;
-  /** The whole launch must finish within this; the ranks are killed after it. */
-  timeoutMs: number;
+  /** The whole launch must finish within this (null: no limit); the ranks are killed after it. */
+  timeoutMs: number | null;
+  /** Copy each rank's stderr to this process's as it comes (it is kept for the failure message either way). */
+  echoStderr?: boolean;
+  /** Called with the rank processes once all are started (to forward signals to them). */
+  onStarted?: (children: ChildProcess[]) => void;
 }
 
 export function defaultThreadsPerRank(worldSize: number): number {
@@ -56,10 +60,12 @@ export async function launchLocal<Result>(options: LaunchOptions): Promise<Resul
         },
       });
       children.push(child);
-      return rankResult<Result>(child, rank);
+      return rankResult<Result>(child, rank, options.echoStderr === true);
     });
+    options.onStarted?.(children);
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<never>((_, reject) => {
+      if (options.timeoutMs === null) return;
       timer = setTimeout(() => reject(new Error(`launchLocal: ${options.script} did not finish on all ${worldSize} ranks within ${options.timeoutMs} ms`)), options.timeoutMs);
     });
     try {
@@ -76,10 +82,11 @@ export async function launchLocal<Result>(options: LaunchOptions): Promise<Resul
 }
 
 /** The rank's reported result once it has also exited cleanly. */
-function rankResult<Result>(child: ChildProcess, rank: number): Promise<Result> {
+function rankResult<Result>(child: ChildProcess, rank: number, echo: boolean): Promise<Result> {
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => {
     stderr += chunk.toString('utf8');
+    if (echo) process.stderr.write(chunk);
   });
   let result: { value: Result } | null = null;
   child.on('message', (message: unknown) => {
@@ -89,7 +96,7 @@ function rankResult<Result>(child: ChildProcess, rank: number): Promise<Result> 
   return new Promise<Result>((resolve, reject) => {
     child.on('exit', (code, signal) => {
       if (code === 0 && result) resolve(result.value);
-      else reject(new Error(`rank ${rank} exited with ${code ?? signal}${result ? '' : ' before reporting a result'}: ${stderr.trim()}`));
+      else reject(new Error(`rank ${rank} exited with ${code ?? signal}${result ? '' : ' before reporting a result'}${echo ? ' (its stderr is above)' : `: ${stderr.trim()}`}`));
     });
   });
 }

@@ -3,7 +3,7 @@
  * process killed in the middle of writing a checkpoint.
  */
 import test from 'ava';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -11,13 +11,7 @@ import { Checkpoint } from '../../common/checkpoint';
 import { packageRoot } from '../../common/paths';
 import { createRunFixture } from '../../node/actor/__tests__/run-fixture';
 import { venvPython } from '../oracle/python';
-
-const cli = join(packageRoot(), 'dist', 'client', 'cli', 'main.js');
-
-function neox(args: string[]) {
-  const result = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8' });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
+import { neox, startTrain } from './train-process';
 
 test('neox train prints the model, progress, evaluation and a summary, and writes metrics and TensorBoard files', (t) => {
   const fixture = createRunFixture();
@@ -78,29 +72,13 @@ test('neox train refuses bad flags and configs in one line', (t) => {
   }
 });
 
-/** Starts `neox train`; resolves with its exit code and output. */
-function start(args: string[], onOutput: (text: string, child: ReturnType<typeof spawn>) => void) {
-  const child = spawn(process.execPath, [cli, 'train', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (c: Buffer) => {
-    stdout += c.toString();
-    onOutput(stdout, child);
-  });
-  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((done) => {
-    child.on('close', (code, signal) => done({ code, signal, stdout, stderr }));
-  });
-  return Object.assign(exited, { child });
-}
-
 test('Ctrl-C stops after the step in flight, saves, exits 130, and the next run resumes there', async (t) => {
   const fixture = createRunFixture({ train_iters: 40, lr_decay_iters: 40, eval_interval: null });
   try {
     const ckpt = join(fixture.dir, 'ckpt');
     const flags = [fixture.configFile, '--set', `save=${ckpt}`, '--set', `load=${ckpt}`];
     let sent = false;
-    const first = await start(flags, (out, child) => {
+    const first = await startTrain(flags, (out, child) => {
       if (!sent && /^step 3\//m.test(out)) {
         sent = true;
         child.kill('SIGINT');
@@ -112,7 +90,7 @@ test('Ctrl-C stops after the step in flight, saves, exits 130, and the next run 
     t.true(stoppedAt >= 3 && stoppedAt < 40, first.stdout);
     t.is(readFileSync(join(ckpt, 'latest'), 'utf8').trim(), `global_step${stoppedAt}`);
 
-    const second = await start(flags, () => {});
+    const second = await startTrain(flags, () => {});
     t.is(second.code, 0, second.stderr);
     t.regex(second.stdout, new RegExp(`^resumed from .*global_step${stoppedAt} at iteration ${stoppedAt}$`, 'm'));
     t.regex(second.stdout, new RegExp(`^trained iterations ${stoppedAt} → 40 of 40 `, 'm'));
@@ -129,7 +107,7 @@ test('a process killed while writing a checkpoint leaves the previous one loadab
   try {
     const ckpt = join(fixture.dir, 'ckpt');
     let killedDuring: string | null = null;
-    const run = start([fixture.configFile, '--set', `save=${ckpt}`, '--set', `load=${ckpt}`], () => {});
+    const run = startTrain([fixture.configFile, '--set', `save=${ckpt}`, '--set', `load=${ckpt}`], () => {});
     // Watch the save directory until a checkpoint is being written after at least one committed one.
     await new Promise<void>((done) => {
       const watch = () => {
@@ -152,7 +130,7 @@ test('a process killed while writing a checkpoint leaves the previous one loadab
     t.is(`global_step${checkpoint.step}`, latest);
     checkpoint.close();
 
-    const resumed = await start([fixture.configFile, '--set', `save=${ckpt}`, '--set', `load=${ckpt}`, '--set', 'checkpoint_factor=1000'], () => {});
+    const resumed = await startTrain([fixture.configFile, '--set', `save=${ckpt}`, '--set', `load=${ckpt}`, '--set', 'checkpoint_factor=1000'], () => {});
     t.is(resumed.code, 0, resumed.stderr);
     t.regex(resumed.stdout, new RegExp(`^resumed from .*${latest} at iteration ${latest.slice('global_step'.length)}$`, 'm'));
     t.false(readdirSync(ckpt).some((e) => e.startsWith('.tmp-')), 'the stale temporary directory is cleaned up');

@@ -1,13 +1,20 @@
 /**
- * `neox train CONFIG...`: trains on the embedded default — one CPU actor, in this process, until
- * the control plane runs it as a local coordinator and agent. Prints progress, a summary and (with
+ * `neox train CONFIG...`: trains on the embedded default — one CPU actor, in this process, or with
+ * --world-size N, N rank processes on this machine (node/actor/local-ranks.ts) — until the control
+ * plane runs it as a local coordinator and agent. Prints progress, a summary and (with
  * sample_prompt) a generated sample. Ctrl-C (or SIGTERM) stops after the step in flight and saves
  * a checkpoint when `save` is set; a second one exits at once.
  */
 import { loadConfig, type NeoxConfig } from '../../../common/config';
 import { UsageError } from '../../../common/errors';
 import { createTokenizer } from '../../../common/tokenizer';
-import { runLocal, type LocalRunResult } from '../../../node/actor/local-run';
+import type { ChildProcess } from 'node:child_process';
+
+import { runLocal } from '../../../node/actor/local-run';
+import { runLocalRanks } from '../../../node/actor/local-ranks';
+import { describeModel, type RunReport } from '../../../node/actor/run-report';
+import type { Engine } from '../../../native/ts/native';
+import { loadCheckpointEngine } from '../../checkpoint/checkpoint-model';
 import { progressLine } from './preprocess';
 import { generateSample } from '../train-sample';
 import type { Command, CommandContext } from '../command';
@@ -19,13 +26,14 @@ function threadsFlag(value: unknown): number | null {
   return Number(text);
 }
 
-function describeModel(config: NeoxConfig, parameters: number, threads: number): string {
-  const millions = (parameters / 1e6).toFixed(parameters < 1e7 ? 2 : 1);
-  return `model: ${millions}M parameters (${config.num_layers} layers, hidden ${config.hidden_size}, ${config.num_attention_heads} heads, ` +
-    `seq ${config.seq_length}), ${config.tokenizer_type}, batch ${config.train_batch_size}×${config.seq_length} tokens, ${threads} thread${threads === 1 ? '' : 's'}`;
+function worldSizeFlag(value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  const text = String(value).trim();
+  if (!/^\d+$/.test(text) || Number(text) < 1) throw new UsageError(`--world-size expects a whole number of rank processes >= 1, got '${String(value)}'`);
+  return Number(text);
 }
 
-function summary(result: LocalRunResult, config: NeoxConfig): string[] {
+function summary(result: RunReport, config: NeoxConfig): string[] {
   const { outcome, state, startIteration, trainSeconds } = result;
   const steps = state.iteration - startIteration;
   const lines: string[] = [];
@@ -47,12 +55,20 @@ function summary(result: LocalRunResult, config: NeoxConfig): string[] {
   return lines;
 }
 
-/** First signal: stop after the step in flight (and save); second: exit now. */
-function stopOnSignals(controller: AbortController, stderr: NodeJS.WritableStream): () => void {
+/**
+ * First signal: stop after the step in flight (and save); second: exit now. Rank processes get
+ * each signal too (a terminal's Ctrl-C reaches them already; asking twice is harmless) and are
+ * killed on the second.
+ */
+function stopOnSignals(controller: AbortController, stderr: NodeJS.WritableStream, ranks: () => ChildProcess[]): () => void {
   const onSignal = (signal: NodeJS.Signals) => {
-    if (controller.signal.aborted) process.exit(signal === 'SIGTERM' ? 143 : 130);
+    if (controller.signal.aborted) {
+      for (const rank of ranks()) rank.kill('SIGKILL');
+      process.exit(signal === 'SIGTERM' ? 143 : 130);
+    }
     stderr.write(`\nneox: ${signal}: stopping after the current step (and saving if "save" is set); again to quit at once\n`);
     controller.abort(signal);
+    for (const rank of ranks()) rank.kill(signal);
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
@@ -64,8 +80,8 @@ function stopOnSignals(controller: AbortController, stderr: NodeJS.WritableStrea
 
 export const trainCommand: Command = {
   name: 'train',
-  summary: 'Train a model from GPT-NeoX YAML configs (embedded default: one local CPU actor)',
-  usage: 'neox train CONFIG... [--set key=value]... [--threads N]',
+  summary: 'Train a model from GPT-NeoX YAML configs (embedded default: local CPU actors)',
+  usage: 'neox train CONFIG... [--set key=value]... [--threads N] [--world-size N]',
   help: [
     'Merges the configs (as neox config show does), preprocesses raw input named by data_preprocess when',
     'the dataset does not exist yet, builds the index maps, resumes from the checkpoint in `load` when',
@@ -74,17 +90,26 @@ export const trainCommand: Command = {
     'metrics in log_dir/metrics.jsonl and TensorBoard files in tensorboard_dir. With sample_prompt set it',
     'ends by generating maximum_tokens tokens from that prompt.',
     '',
+    'With a world size above 1 (--world-size or global_num_gpus) the run is that many processes on this',
+    'machine, one per rank of data x tensor x pipeline parallelism (model_parallel_size,',
+    'pipe_parallel_size, zero_optimization); they meet over Gloo and train as one run, rank 0 printing.',
+    'Checkpoints load at any layout, so a run may resume with a different world size.',
+    '',
     'Ctrl-C stops after the current step and saves a checkpoint (when `save` is set); running the same',
     'command again resumes from it. A second Ctrl-C exits at once.',
     '',
-    '  --set key=value  override one key (repeatable), e.g. --set train_iters=50',
-    '  --threads N      CPU threads (default: actor_threads from the config; 0 = all cores)',
+    '  --set key=value   override one key (repeatable), e.g. --set train_iters=50',
+    '  --threads N       CPU threads of each process (default: actor_threads from the config, or cores /',
+    '                    world size with several processes; 0 = all cores)',
+    '  --world-size N    rank processes (default: global_num_gpus from the config, else 1)',
     '',
-    'Example: neox train configs/quickstart.yml',
+    'Examples: neox train configs/quickstart.yml',
+    '          neox train configs/quickstart.yml --world-size 2 --set model_parallel_size=2',
   ].join('\n'),
   options: {
     set: { type: 'string', multiple: true },
     threads: { type: 'string' },
+    'world-size': { type: 'string' },
   },
   async run({ positionals, values, stdout, stderr }: CommandContext) {
     if (positionals.length === 0) throw new UsageError('neox train needs at least one config file, e.g. neox train configs/quickstart.yml');
@@ -92,34 +117,52 @@ export const trainCommand: Command = {
     const config = loadConfig(positionals, {
       purpose: 'train',
       overrides: (values.set as string[] | undefined) ?? [],
+      worldSize: worldSizeFlag(values['world-size']),
       onWarning: (message) => stderr.write(`neox: warning: ${message}\n`),
     });
     const tokenizer = createTokenizer({ tokenizer_type: config.tokenizer_type, vocab_file: config.vocab_file, merge_file: config.merge_file });
     const controller = new AbortController();
-    const release = stopOnSignals(controller, stderr);
+    let ranks: ChildProcess[] = [];
+    const release = stopOnSignals(controller, stderr, () => ranks);
     const tty = (stdout as NodeJS.WriteStream).isTTY === true;
-    let result: LocalRunResult;
+    const onPreprocess = {
+      progress: (p: Parameters<typeof progressLine>[0]) => stdout.write(tty ? `\r${progressLine(p)}\x1b[K` : `${progressLine(p)}\n`),
+      done: (prefix: string, s: { documents: number; tokens: number }) =>
+        stdout.write(`${tty ? '\n' : ''}preprocessed ${s.documents.toLocaleString('en-US')} documents (${s.tokens.toLocaleString('en-US')} tokens) into ${prefix}.bin/.idx\n`),
+    };
+    let report: RunReport;
+    let engine: Engine | null = null;
     try {
-      result = await runLocal({
-        config, threads, console: stdout as NodeJS.WriteStream, signal: controller.signal,
-        onPreprocess: {
-          progress: (p) => stdout.write(tty ? `\r${progressLine(p)}\x1b[K` : `${progressLine(p)}\n`),
-          done: (prefix, s) => stdout.write(`${tty ? '\n' : ''}preprocessed ${s.documents.toLocaleString('en-US')} documents (${s.tokens.toLocaleString('en-US')} tokens) into ${prefix}.bin/.idx\n`),
-        },
-        onStart: (engine) => stdout.write(`${describeModel(config, engine.parameterCount, engine.threads)}\n`),
-      });
+      if (config.world_size > 1) {
+        report = await runLocalRanks({ config, threadsPerRank: threads, onPreprocess, onStarted: (children) => (ranks = children), signal: controller.signal });
+      } else {
+        const result = await runLocal({
+          config, threads, console: stdout as NodeJS.WriteStream, signal: controller.signal, onPreprocess,
+          onStart: (e) => stdout.write(`${describeModel(config, e.parameterCount, e.threads)}\n`),
+        });
+        ({ engine } = result);
+        report = result;
+      }
     } finally {
       release();
     }
     try {
-      for (const line of summary(result, config)) stdout.write(`${line}\n`);
-      if (config.sample_prompt && !result.outcome.interrupted) {
-        const sample = await generateSample(result.engine, tokenizer, config);
-        stdout.write(`sample (prompt ${JSON.stringify(config.sample_prompt)}, ${sample.tokens} tokens, temperature ${config.temperature}):\n${sample.text}\n`);
+      for (const line of summary(report, config)) stdout.write(`${line}\n`);
+      if (config.sample_prompt && !report.outcome.interrupted) {
+        if (engine === null && report.outcome.lastSavedIteration !== null && config.save) {
+          // Several processes held the model: sample from the checkpoint they saved, in this process.
+          engine = (await loadCheckpointEngine(config.save, { threads })).engine;
+        }
+        if (engine === null) {
+          stdout.write('no sample: a run of several processes samples from its last checkpoint; set "save" to get one\n');
+        } else {
+          const sample = await generateSample(engine, tokenizer, config);
+          stdout.write(`sample (prompt ${JSON.stringify(config.sample_prompt)}, ${sample.tokens} tokens, temperature ${config.temperature}):\n${sample.text}\n`);
+        }
       }
     } finally {
-      result.engine.close();
+      engine?.close();
     }
-    return result.outcome.interrupted ? 130 : 0;
+    return report.outcome.interrupted ? 130 : 0;
   },
 };

@@ -247,8 +247,14 @@ double Trainer::eval_loss(const int32_t* tokens, int64_t token_count) {
                  << micro * (S + 1));
   check_tokens("evalLoss", tokens, token_count);
   use_threads();
-  if (!pipeline_) return model_.eval_loss(tokens, nullptr, micro, S);
-  return all_gather_doubles(parallel_->pp(), pipeline_->eval(tokens, micro, S)).back();  // the last stage's
+  const double loss = pipeline_ ? all_gather_doubles(parallel_->pp(), pipeline_->eval(tokens, micro, S)).back()  // the last stage's
+                                 : model_.eval_loss(tokens, nullptr, micro, S);
+  if (parallel_->dp_size() == 1) return loss;
+  // Each data-parallel rank evaluated its own rows: their mean, summed in rank order (GPT-NeoX
+  // averages the evaluation loss over the data-parallel group).
+  double sum = 0;
+  for (double part : all_gather_doubles(parallel_->dp(), loss)) sum += part;
+  return sum / double(parallel_->dp_size());
 }
 
 void Trainer::check_logits_input(const int32_t* inputs, int64_t input_count, int64_t batch, int64_t seq_len) const {

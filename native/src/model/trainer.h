@@ -24,7 +24,8 @@
 //   data-parallel buckets are then reduced after the schedule. Under ZeRO 1/2 a rank holds its pieces of the
 //   moments only: get_tensor of a moment is then a collective over dp (every dp rank calls it for
 //   the same names in the same order) returning the whole moment; set_tensor of a moment keeps
-//   this rank's pieces. gradient(name) is refused under ZeRO 2. eval_loss and logits stay per rank.
+//   this rank's pieces. gradient(name) is refused under ZeRO 2. eval_loss is the mean over the
+//   data-parallel ranks of each rank's own micro-batch (a dp collective); logits stay per rank.
 //
 // Every call first sets the engine's thread count (BLAS and parallel_for obey it) and checks its
 // input, naming the call, the value and the fix; nothing is modified when a check fails.
