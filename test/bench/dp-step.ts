@@ -5,7 +5,8 @@
  * hidden 128, vocabulary 50304 untied, 14M parameters = 56 MB of fp32 gradients per step).
  * Reports the median step time after warm-up and the overhead of each dp=2 variant against the
  * single process: ZeRO 0 with the bucket reductions overlapped with backward and without, ZeRO 1
- * and ZeRO 2 (overlapped). A second column compares with perfect scaling of one 1-thread process
+ * and ZeRO 2 (overlapped); then tensor parallel (tp=2) and pipeline parallel (pp=2, 1F1B) at the
+ * same batch, for comparison (no gradient reduction there: the wait column is 0). A second column compares with perfect scaling of one 1-thread process
  * (half its step time: each dp=2 rank computes half the batch on one thread), which isolates
  * what communication and synchronisation cost, since one process on all cores does not scale
  * linearly with threads. The wait column is how long the compute thread waited for the gradient
@@ -69,21 +70,24 @@ export async function measureDpStep(): Promise<DpStepRow[]> {
     { variant: `dp=1 (1 process, ${Math.max(1, availableParallelism())} threads, GAS 4)`, ms: single, syncMs: 0, overheadPercent: null, overIdealPercent: null },
     { variant: 'dp=1 (1 process, 1 thread, GAS 4)', ms: oneThread, syncMs: 0, overheadPercent: null, overIdealPercent: null },
   ];
-  const variants: [string, number, boolean][] = [
-    ['dp=2 ZeRO 0, overlapped buckets', 0, true],
-    ['dp=2 ZeRO 0, reduce after backward', 0, false],
-    ['dp=2 ZeRO 1, overlapped buckets', 1, true],
-    ['dp=2 ZeRO 2, overlapped buckets', 2, true],
+  const dp2 = { dp: 2, tp: 1, pp: 1 };
+  const variants: [string, Layout, number, boolean][] = [
+    ['dp=2 ZeRO 0, overlapped buckets', dp2, 0, true],
+    ['dp=2 ZeRO 0, reduce after backward', dp2, 0, false],
+    ['dp=2 ZeRO 1, overlapped buckets', dp2, 1, true],
+    ['dp=2 ZeRO 2, overlapped buckets', dp2, 2, true],
+    ['tp=2 (GAS 4)', { dp: 1, tp: 2, pp: 1 }, 0, false],
+    ['pp=2 (1F1B over 4 micro-batches)', { dp: 1, tp: 1, pp: 2 }, 0, false],
   ];
-  for (const [variant, zero, overlap] of variants) {
-    const { ms, syncMs } = await stepMs({ dp: 2, tp: 1, pp: 1 }, zero, overlap);
+  for (const [variant, layout, zero, overlap] of variants) {
+    const { ms, syncMs } = await stepMs(layout, zero, overlap);
     rows.push({ variant, ms, syncMs, overheadPercent: (100 * (ms - single)) / single, overIdealPercent: (100 * (ms - ideal)) / ideal });
   }
   return rows;
 }
 
 export function printDpStep(rows: DpStepRow[]): void {
-  console.log(`Data-parallel step time at the same global batch (4 × ${DP_MODEL.seq_length} tokens, micro-batch 1), Pythia-14M shape,`);
+  console.log(`Step time of 2-process layouts at the same global batch (4 × ${DP_MODEL.seq_length} tokens, micro-batch 1), Pythia-14M shape,`);
   console.log(`gradient buckets of ${BUCKET / 1e6}M elements; median of steps ${WARMUP + 1}-${STEPS}; each process gets cores / processes threads`);
   console.log('');
   console.log('  variant                                  step time   grad sync wait   vs dp=1 all cores   vs ideal (1-thread / 2)');
