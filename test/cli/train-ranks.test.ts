@@ -6,7 +6,7 @@
  * with the uninterrupted run's losses; Ctrl-C makes every rank stop at the same step and save.
  */
 import test from 'ava';
-import { readFileSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { Checkpoint } from '../../common/checkpoint';
@@ -108,4 +108,34 @@ test('--world-size is checked: a whole number, and a world the layout divides', 
   const odd = neox(['train', fixture.configFile, '--world-size', '3', '--set', 'model_parallel_size=2']);
   t.is(odd.code, 1);
   t.regex(odd.stderr, /world size 3 .* is not divisible by pipeline stages 1 x model_parallel_size 2/);
+});
+
+/** Processes whose parent is `pid` (Linux /proc). */
+function childrenOf(pid: number): number[] {
+  return readdirSync('/proc').filter((entry) => /^\d+$/.test(entry)).filter((entry) => {
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid;
+    } catch {
+      return false;
+    }
+  }).map(Number);
+}
+
+const isAlive = (pid: number) => existsSync(`/proc/${pid}`) && !readFileSync(`/proc/${pid}/stat`, 'utf8').slice(readFileSync(`/proc/${pid}/stat`, 'utf8').lastIndexOf(')') + 2).startsWith('Z');
+
+test.serial('ranks exit when the launching process is killed', async (t) => {
+  const flags = [fixture.configFile, '--world-size', '2', '--set', 'gradient_accumulation_steps=2', '--set', 'train_iters=100000', '--set', 'lr_decay_iters=100000', '--set', 'eval_interval=null'];
+  let ranks: number[] = [];
+  const run = await startTrain(flags, (out, child) => {
+    if (ranks.length === 0 && /^step 2\//m.test(out)) {
+      ranks = childrenOf(child.pid!);
+      child.kill('SIGKILL');
+    }
+  });
+  t.is(run.signal, 'SIGKILL');
+  t.is(ranks.length, 2);
+  const deadline = Date.now() + 10_000;
+  while (ranks.some(isAlive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  t.deepEqual(ranks.filter(isAlive), []);
 });
