@@ -26,11 +26,9 @@ async function main(): Promise<void> {
     config, threads: me.threads, console: process.stdout, signal: controller.signal, parallel: engineParallelOptions(me),
     onStart: (engine) => process.stdout.write(`${describeModel(config, engine.parameterCount, engine.threads)}\n`),
   });
-  result.engine.close();
-  const report: RunReport = {
-    startIteration: result.startIteration, state: result.state, outcome: result.outcome, loadedFrom: result.loadedFrom, trainSeconds: result.trainSeconds,
-  };
-  await reportResult(report);
+  const { engine, ...report } = result;
+  engine.close();
+  await reportResult(report satisfies RunReport);
 }
 
 main().catch((error: unknown) => {
