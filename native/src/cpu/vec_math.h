@@ -1,5 +1,7 @@
 // Elementwise transcendental functions written so GCC vectorises the loops that call them
-// (no branches, no libm calls on the float path). Double precision calls libm: the double
+// (no branches, no libm calls on the float path). GCC only if-converts their clamps and selects
+// under -fno-trapping-math (set for neox_core in native/CMakeLists.txt); without it every loop
+// calling them stays scalar. Double precision calls libm: the double
 // instantiations exist for finite-difference tests, where accuracy matters and speed does not.
 //
 //   exp_fast  : float max relative error ≈ 2e-7 (tests/test_vec_math.cpp measures it); exp of a

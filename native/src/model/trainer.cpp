@@ -225,7 +225,6 @@ void Trainer::finish_step(StepResult& result, double local_loss, double lr) {
   result.grad_norm = std::sqrt(sum_over_gradient_holders(optimizer_.gradient_sum_of_squares(model_.grads(), skip_replicated)));
   if (!std::isfinite(result.grad_norm)) {
     result.skipped = true;
-    // The first bad tensor (layout order) over the ranks holding parts of the gradients.
     // The first bad tensor (whole-model layout order) over the ranks holding parts of the gradients.
     const int64_t local = optimizer_.first_non_finite_tensor(model_.grads());
     const int64_t first_key = lowest_over_gradient_holders(local < 0 ? -1 : model_.layout().tensors()[size_t(local)].init_key);
