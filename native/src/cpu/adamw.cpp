@@ -25,13 +25,20 @@ void adamw_update(T* param, const T* grad, T* m, T* v, int64_t n, const AdamWHyp
   const T bias_correction2_sqrt = T(std::sqrt(1.0 - std::pow(hyper.beta2, double(step))));
   const T one_minus_beta1 = T(1.0 - hyper.beta1), beta2 = T(hyper.beta2), one_minus_beta2 = T(1.0 - hyper.beta2);
   const T eps = T(hyper.eps), scale = T(grad_scale);
-  parallel_for(n, 16384, [&](int64_t i0, int64_t i1) {
-    for (int64_t i = i0; i < i1; ++i) {
-      const T g = grad[i] * scale;
-      m[i] += one_minus_beta1 * (g - m[i]);
-      v[i] = beta2 * v[i] + one_minus_beta2 * g * g;
-      const T denom = std::sqrt(v[i]) / bias_correction2_sqrt + eps;
-      param[i] = param[i] * decay - step_size * m[i] / denom;
+  // Captured by value: read through captured references, GCC reloads pointers and constants every
+  // iteration and leaves the loop scalar ("no vectype for stmt").
+  parallel_for(n, 16384, [=](int64_t i0, int64_t i1) {
+    T* __restrict p = param + i0;
+    T* __restrict first = m + i0;
+    T* __restrict second = v + i0;
+    const T* __restrict gr = grad + i0;
+    const int64_t count = i1 - i0;
+    for (int64_t i = 0; i < count; ++i) {
+      const T g = gr[i] * scale;
+      first[i] += one_minus_beta1 * (g - first[i]);
+      second[i] = beta2 * second[i] + one_minus_beta2 * g * g;
+      const T denom = std::sqrt(second[i]) / bias_correction2_sqrt + eps;
+      p[i] = p[i] * decay - step_size * first[i] / denom;
     }
   });
 }
