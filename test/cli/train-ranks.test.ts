@@ -6,7 +6,7 @@
  * with the uninterrupted run's losses; Ctrl-C makes every rank stop at the same step and save.
  */
 import test from 'ava';
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { Checkpoint } from '../../common/checkpoint';
@@ -110,19 +110,26 @@ test('--world-size is checked: a whole number, and a world the layout divides', 
   t.regex(odd.stderr, /world size 3 .* is not divisible by pipeline stages 1 x model_parallel_size 2/);
 });
 
-/** Processes whose parent is `pid` (Linux /proc). */
-function childrenOf(pid: number): number[] {
-  return readdirSync('/proc').filter((entry) => /^\d+$/.test(entry)).filter((entry) => {
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid;
-    } catch {
-      return false;
-    }
-  }).map(Number);
+/** The fields of /proc/<pid>/stat after the command name (state, parent pid, …); null once the process is gone. */
+function procStat(pid: number | string): string[] | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  } catch {
+    return null;
+  }
 }
 
-const isAlive = (pid: number) => existsSync(`/proc/${pid}`) && !readFileSync(`/proc/${pid}/stat`, 'utf8').slice(readFileSync(`/proc/${pid}/stat`, 'utf8').lastIndexOf(')') + 2).startsWith('Z');
+/** Processes whose parent is `pid` (Linux /proc). */
+function childrenOf(pid: number): number[] {
+  return readdirSync('/proc').filter((entry) => /^\d+$/.test(entry) && Number(procStat(entry)?.[1]) === pid).map(Number);
+}
+
+/** The process exists and is not a zombie. */
+const isAlive = (pid: number) => {
+  const state = procStat(pid)?.[0];
+  return state !== undefined && state !== 'Z';
+};
 
 test.serial('ranks exit when the launching process is killed', async (t) => {
   const flags = [fixture.configFile, '--world-size', '2', '--set', 'gradient_accumulation_steps=2', '--set', 'train_iters=100000', '--set', 'lr_decay_iters=100000', '--set', 'eval_interval=null'];
